@@ -1,0 +1,48 @@
+# wxreport: `make report` and `make test` set everything up themselves (a .venv with pinned
+# packages and the `wxreport` Jupyter kernel), then do their job.
+#   make report [DATA=<folder|file.duckdb>] [PERIOD=<latest|YYYY-Www>] [OUT=<folder>]
+
+SHELL  := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := wxreport
+
+DATA   ?=
+PERIOD ?=
+OUT    ?=
+RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)")
+
+.PHONY: report test lint lab bench sample sync venv clean
+
+report: $(STAMP)
+	$(BIN)/wxreport run $(RUN_ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+sample: $(STAMP)
+	$(BIN)/wxreport sample
+
+# Re-pair notebooks after editing either the .ipynb or the .py (CI checks they agree).
+sync: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "wxreport (Python 3)" >/dev/null
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""The Chinese business calendar: public holidays, make-up working days (调休) and shopping festivals.
+
+Public holidays and make-up days come from the maintained `holidays` package; shopping festivals
+(618, Double 11, Double 12) are in no holiday library, so they are defined here, with the pre-sale
+run-up that drives demand before the day itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Festival:
+    key: str
+    label_zh: str
+    label_en: str
+    month: int
+    day: int
+    presale_days: int  # days of pre-sale run-up before the festival day
+
+    def day_in(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+
+SHOPPING_FESTIVALS: tuple[Festival, ...] = (
+    Festival("618", "618 年中大促", "618 mid-year sale", 6, 18, 17),
+    Festival("double_11", "双11", "Double 11", 11, 11, 11),
+    Festival("double_12", "双12", "Double 12", 12, 12, 0),
+)
+
+
+@lru_cache(maxsize=8)
+def _china(years: tuple[int, ...]) -> holidays.HolidayBase:
+    return holidays.China(years=list(years))
+
+
+def day_calendar(start: date, end: date) -> pd.DataFrame:
+    """One row per day from start to end (inclusive).
+
+    Columns: date, weekday (0 = Monday), is_day_off (weekend or holiday, make-up days counted as
+    working days), is_makeup_workday (weekend day worked as 调休), holiday (name or ""),
+    festival (key of the shopping festival on that day or ""), presale (key of the festival whose
+    pre-sale run-up covers the day or "").
+    """
+    days = pd.date_range(start, end, freq="D")
+    cn = _china(tuple(range(start.year, end.year + 1)))
+    makeup = set(cn.weekend_workdays)
+    rows = []
+    for ts in days:
+        d = ts.date()
+        festival = next((f.key for f in SHOPPING_FESTIVALS if f.day_in(d.year) == d), "")
+        presale = next((f.key for f in SHOPPING_FESTIVALS
+                        if f.presale_days and f.day_in(d.year) - timedelta(days=f.presale_days) <= d
+                        < f.day_in(d.year)), "")
+        rows.append({
+            "date": d,
+            "weekday": d.weekday(),
+            "is_day_off": not cn.is_working_day(d),
+            "is_makeup_workday": d in makeup,
+            "holiday": cn.get(d) or "",
+            "festival": festival,
+            "presale": presale,
+        })
+    return pd.DataFrame(rows)

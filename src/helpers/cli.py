@@ -1,0 +1,53 @@
+"""`wxreport`: the one command the Makefile calls.
+
+    wxreport run [--data D] [--period latest|YYYY-Www] [--out DIR] [--only NB ...] [--jobs N] [--force]
+    wxreport sample [--seed S] [--users N] [--days D] [--end DATE] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import run as runner
+from . import sample
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="wxreport run",
+                                     description="Execute the report notebooks and render HTML/JSON.")
+    parser.add_argument("--data", help="data folder or .duckdb file (default: params, 'sample')")
+    parser.add_argument("--period", help="'latest' or an ISO week such as 2026-W47")
+    parser.add_argument("--out", help="output folder (default: params, 'reports')")
+    parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    parser.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1),
+                        help="notebooks run in parallel (default: %(default)s)")
+    parser.add_argument("--force", action="store_true", help="re-run even when nothing changed")
+    parser.add_argument("--notebooks", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--params", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    options = runner.Options(data=args.data or None, period=args.period or None,
+                             out=args.out or None, only=args.only, jobs=max(1, args.jobs),
+                             force=args.force)
+    if args.notebooks:
+        options.notebooks_dir = args.notebooks.resolve()
+    if args.params:
+        options.params_dir = args.params.resolve()
+    return runner.main_run(options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="wxreport: %(levelname)s: %(message)s")
+    commands = {"run": _run, "sample": sample.main}
+    if not argv or argv[0] not in commands:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Metric computations, one module per notebook family; definitions live in `registry`."""

@@ -1,0 +1,1 @@
+"""Presentation: formatting, language, chart style, HTML rendering and the report outputs."""
