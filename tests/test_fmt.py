@@ -34,3 +34,30 @@ def test_money_percent_changes_and_points():
     assert fmt.points(0.021, "zh") == "+2.1个百分点"
     assert fmt.points(-0.021, "en") == "-2.1 pts"
     assert fmt.value(0.2, "fraction") == "20.0%"
+
+
+def test_privacy_suppression_and_table_labels():
+    import pandas as pd
+
+    from helpers.report import privacy, tables
+
+    frame = pd.DataFrame({"city": ["上海", "拉萨", "无"], "users": [120, 3, 0], "share": [0.9, 0.02, 0.0]})
+    out, hidden = privacy.suppress(frame, "users", k=10, also=["share"])
+    assert out.users.isna().tolist() == [False, True, False]  # zero is not a small cell
+    assert out.share.isna().tolist() == [False, True, False]
+    html = tables.styled(out, {"users": "users", "share": "fraction"}, "zh", hidden, 10).to_html()
+    assert "&lt;10" in html and "90.0%" in html and "拉萨" in html
+    matrix, small = privacy.suppress_matrix(pd.DataFrame([[50, 4], [0, 12]]), 10)
+    assert small.values.tolist() == [[False, True], [False, False]]
+    assert pd.isna(matrix.iat[0, 1]) and matrix.iat[1, 0] == 0
+
+
+def test_table_text_is_escaped():
+    import pandas as pd
+
+    from helpers.report import tables
+
+    frame = pd.DataFrame({"<b>title</b>": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]})
+    html = tables.styled(frame, {}, "en").to_html()
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>title" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -108,6 +108,23 @@ def test_a_failed_rerun_keeps_the_previous_good_report(suite):
     assert not (week / "report.failed.ipynb").exists()
 
 
+def test_only_runs_the_named_notebook_and_the_index_keeps_the_others(suite, capsys):
+    notebooks, _, week, options = suite
+    make_notebook(notebooks, "first")
+    make_notebook(notebooks, "second")
+    assert runner.run(options(only=["first"])) == 0
+    assert (week / "first.html").exists() and not (week / "second.html").exists()
+    index = (week / "index.html").read_text()
+    assert index.count('class="wx-status-skipped"') == 1 and 'href="first.html"' in index
+    assert runner.run(options()) == 0
+    capsys.readouterr()
+    make_notebook(notebooks, "second", sleep=0.1)
+    assert runner.run(options(only=["second"])) == 0
+    assert "second: done in" in capsys.readouterr().out
+    index = (week / "index.html").read_text()
+    assert index.count('class="wx-status-ok"') == 2  # first: unchanged, reused
+
+
 def test_notebook_must_honour_the_output_contract(suite):
     notebooks, _, week, options = suite
     make_notebook(notebooks, "silent", body=GOOD.replace("rep.publish(", "dict("))

@@ -21,7 +21,7 @@ from . import config
 from .metrics.registry import METRICS, definitions_table
 from .paths import project_root
 from .periods import Period, resolve_period
-from .report import fmt, style
+from .report import fmt, style, tables
 from .report.html import TOC_SLOT, stylesheet
 from .report.i18n import notebook_title, t
 from .report.outputs import build_payload, write_payload
@@ -96,6 +96,11 @@ class Report:
     def skipped(self, what_zh: str, what_en: str) -> None:
         display(HTML(f'<p class="wx-skipped">'
                      f'{html.escape(self.t("skipped_section", what=self.text(what_zh, what_en)))}</p>'))
+
+    def table(self, frame: Any, units: dict[str, str], hidden: Any = None, index: bool = False,
+              text: bool = False) -> None:
+        """A table with numbers formatted by unit; `hidden` cells (privacy) read "<k"."""
+        display(tables.styled(frame, units, self.lang, hidden, self.params.min_cell_size, index, text))
 
     # -- outputs -------------------------------------------------------------------------------
 

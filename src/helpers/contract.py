@@ -6,7 +6,7 @@ validates against it, the sample generator writes it, and tests check both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 CONTRACT_VERSION = "v1"
@@ -39,9 +39,6 @@ class Table:
     key: tuple[str, ...] = ()
     required: bool = False
     meaning: str = ""
-    # Columns that get an integer day number (days since 1970-01-01, local) in the warehouse,
-    # so that day arithmetic is plain integer arithmetic on any SQL engine.
-    day_columns: tuple[str, ...] = field(default=())
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -49,6 +46,11 @@ class Table:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def time_columns(self) -> list[Column]:
+        """Timestamp and date columns: the warehouse adds integer companions for these."""
+        return [c for c in self.columns if c.type in (ColumnType.TIMESTAMP, ColumnType.DATE)]
 
 
 STR, INT, FLOAT, BOOL, TS, DATE = (ColumnType.STRING, ColumnType.INT, ColumnType.FLOAT,
@@ -82,7 +84,6 @@ TABLES: dict[str, Table] = {
             key=("user_id",),
             required=True,
             meaning="one row per user",
-            day_columns=("first_seen_at",),
         ),
         Table(
             "events",
@@ -99,7 +100,6 @@ TABLES: dict[str, Table] = {
             ),
             required=True,
             meaning="one row per tracked event",
-            day_columns=("event_time",),
         ),
         Table(
             "orders",
@@ -118,7 +118,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("order_id",),
             meaning="one row per order",
-            day_columns=("paid_at",),
         ),
         Table(
             "articles",
@@ -134,7 +133,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("article_id",),
             meaning="official-account content, one row per article",
-            day_columns=("published_at",),
         ),
         Table(
             "article_stats",
@@ -150,7 +148,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("article_id", "date"),
             meaning="one row per article per day (daily increments)",
-            day_columns=("date",),
         ),
         Table(
             "followers",
@@ -163,7 +160,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("date", "source"),
             meaning="official-account follower flow, one row per day per source",
-            day_columns=("date",),
         ),
         Table(
             "campaigns",
@@ -182,7 +178,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("campaign_id",),
             meaning="one row per campaign",
-            day_columns=("start_at", "end_at"),
         ),
         Table(
             "assignments",
@@ -194,7 +189,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("campaign_id", "user_id"),
             meaning="experiment / holdout assignment, one row per user per campaign",
-            day_columns=("assigned_at",),
         ),
         Table(
             "spend",
@@ -207,7 +201,6 @@ TABLES: dict[str, Table] = {
                 _col("clicks", INT, non_negative=True),
             ),
             meaning="daily cost by channel",
-            day_columns=("date",),
         ),
     ]
 }
@@ -215,6 +208,18 @@ TABLES: dict[str, Table] = {
 REQUIRED_TABLES = [name for name, t in TABLES.items() if t.required]
 
 
+def _stem(column: str) -> str:
+    return column.removesuffix("_at").removesuffix("_time")
+
+
 def day_column_name(column: str) -> str:
-    """Name of the integer day-number column the warehouse adds for a timestamp/date column."""
-    return f"{column.removesuffix('_at').removesuffix('_time')}_day" if column != "date" else "day"
+    """The warehouse's integer day number (days since 1970-01-01, local) for a timestamp/date
+    column: event_time -> event_day, paid_at -> paid_day, date -> day. Day arithmetic on any
+    SQL engine is then plain integer arithmetic."""
+    return "day" if column == "date" else f"{_stem(column)}_day"
+
+
+def second_column_name(column: str) -> str:
+    """The warehouse's integer seconds since 1970-01-01 00:00 local wall time for a timestamp
+    column: event_time -> event_sec (session gaps, conversion windows)."""
+    return f"{_stem(column)}_sec"

@@ -97,7 +97,7 @@ def discover(notebooks_dir: Path, only: list[str] | None) -> list[tuple[str, Pat
                          f"{notebooks_dir} (have: {', '.join(sorted(found))})")
     order = {name: i for i, name in enumerate(SUITE_ORDER)}
     names = sorted(found, key=lambda n: (order.get(n, len(order)), n))
-    return [(n, found[n]) for n in names if not only or n in only]
+    return [(n, found[n]) for n in names]
 
 
 def _absolute(value: str, origin: str) -> str:
@@ -355,7 +355,7 @@ class Progress:
             how = "reused (unchanged)" if outcome.cached else f"done in {outcome.seconds:.1f}s"
             self.out(f"  ok        {outcome.name}: {how}")
         elif outcome.status == "skipped":
-            self.out(f"  skipped   {outcome.name} (enabled: false)")
+            self.out(f"  skipped   {outcome.name}")
         else:
             self.out(f"  FAILED    {outcome.name} after {outcome.seconds:.1f}s: {outcome.error}")
 
@@ -367,18 +367,22 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
     progress = Progress(out)
     outcomes: dict[str, Outcome] = {}
     to_run: list[Job] = []
+    selected = set(options.only or [j.name for j in jobs])
     for job in jobs:
+        hit = cached_outcome(job)
         if not job.enabled:
             outcomes[job.name] = Outcome(job.name, "skipped")
-        elif not options.force and (hit := cached_outcome(job)):
+        elif job.name not in selected:  # --only: the index still lists the others
+            outcomes[job.name] = hit or Outcome(job.name, "skipped")
+        elif hit and not options.force:
             outcomes[job.name] = hit
         else:
             to_run.append(job)
     periods = sorted({j.period.label for j in jobs})
     out(f"wxreport: {len(jobs)} notebook(s) for {', '.join(periods)}; "
         f"{len(to_run)} to run, {len(jobs) - len(to_run)} reused or skipped")
-    for o in outcomes.values():
-        progress.finished(o)
+    for name in sorted(selected & set(outcomes)):
+        progress.finished(outcomes[name])
     if to_run:
         check_kernel(options.kernel)
         outcomes.update(_execute_all(to_run, options, progress))

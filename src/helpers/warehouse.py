@@ -5,9 +5,10 @@ This is the only module that talks to the SQL engine. Metric modules hand it por
 engine-specific work (file readers, type coercion, time zones) stays in the loader below, so that
 the metric queries could run on another engine (e.g. Spark SQL) unchanged.
 
-In the warehouse every timestamp is naive local time in the source timezone, and every
-timestamp/date column `x` has an integer companion (see `contract.day_column_name`) holding the
-local day number (days since 1970-01-01), so "day k after first seen" is `event_day - first_seen_day`.
+In the warehouse every timestamp is naive local time in the source timezone. Every timestamp/date
+column has an integer companion holding the local day number (`contract.day_column_name`), so
+"day k after first seen" is `event_day - first_seen_day`, and every timestamp column one holding
+local seconds since the epoch (`contract.second_column_name`), so a 30-minute gap is `> 1800`.
 """
 
 from __future__ import annotations
@@ -223,10 +224,13 @@ class _Loader:
                    for c in table.columns if c.name not in typed]
         select += [_ident(c) for c in extras]
         self.provided[f.table] = [c.name for c in present]
-        for col in table.day_columns:
-            if col in typed:
-                select.append(f"datediff('day', DATE '1970-01-01', cast({typed[col]} as date)) "
-                              f"as {contract.day_column_name(col)}")
+        for c in table.time_columns:
+            value = typed.get(c.name, f"cast(null as {_ENGINE_TYPE[c.type]})")
+            select.append(f"datediff('day', DATE '1970-01-01', cast({value} as date)) "
+                          f"as {contract.day_column_name(c.name)}")
+            if c.type is ColumnType.TIMESTAMP:
+                select.append(f"epoch(cast({value} as timestamp))::bigint "
+                              f"as {contract.second_column_name(c.name)}")
         self.con.execute(f"create table {_ident(f.table)} as select {', '.join(select)} "
                          f"from {raw} order by _row")
         self.con.execute(f"drop table {raw}")

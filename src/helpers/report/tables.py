@@ -1,0 +1,33 @@
+"""Tables for people: numbers formatted for the language, suppressed cells shown as "<k"."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from . import fmt
+
+
+def styled(frame: pd.DataFrame, units: dict[str, str], language: str,
+           hidden: pd.DataFrame | None = None, k: int | None = None, index: bool = False,
+           text: bool = False) -> Styler:
+    """A Styler: each column in `units` formatted by its unit (users, CNY, fraction, ...);
+    cells flagged in `hidden` read "<k"; other missing values read "—"."""
+    display = frame.copy()
+    for column in display.columns:
+        unit = units.get(column)
+        values = []
+        for i, v in zip(display.index, display[column], strict=True):
+            if hidden is not None and column in hidden and bool(hidden.at[i, column]):
+                values.append(f"<{k}")
+            elif unit is None:
+                values.append(fmt.MISSING if v is None or (isinstance(v, float) and pd.isna(v))
+                              else str(v))
+            else:
+                values.append(fmt.value(v, unit, language))
+        display[column] = values
+    style = display.style.format(escape="html").format_index(escape="html", axis="columns")
+    style = style.format_index(escape="html", axis="index") if index else style.hide(axis="index")
+    if text:  # mostly words: left-aligned
+        style = style.set_table_attributes('class="wx-text"')
+    return style
