@@ -7,12 +7,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 KERNEL := wxreport
 
 DATA   ?=
 PERIOD ?=
 OUT    ?=
 RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)")
+BENCH  ?=
 
 .PHONY: report test lint lab bench sample sync venv clean
 
@@ -20,11 +22,15 @@ report: $(STAMP)
 	$(BIN)/wxreport run $(RUN_ARGS)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
+
+# Speed and memory figures (benchmarks/bench_*.py; BENCH=<name> runs one).
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks $(BENCH)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
@@ -43,6 +49,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "wxreport (Python 3)" >/dev/null
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -70,3 +70,22 @@ def test_toc_lists_sections_and_cjk_font_is_embedded():
     assert '<nav class="wx-toc"><strong>Contents</strong><ol><li><a href="#' in page
     assert "增长 Growth</a></li>" in page
     assert "@font-face" in page and "data:font/otf;base64," in page
+
+
+def test_output_contract_checks_list_items_and_files(tmp_path):
+    from helpers.periods import Period
+    from helpers.report.outputs import build_payload, check_files, check_payload
+
+    week = Period.parse("2026-W47")
+    ok = build_payload("campaign_evaluation", week, "sample", "Asia/Shanghai",
+                       {"campaigns": []}, {"campaigns": "one object per campaign"})
+    assert check_payload(ok, "campaign_evaluation", week) == []
+    bad = build_payload("campaign_evaluation", week, "sample", "Asia/Shanghai",
+                        {"campaigns": [{"campaign_id": "C1"}]}, {"campaigns": "x"})
+    assert "metrics['campaigns'][0] lacks type, method" in check_payload(bad, "campaign_evaluation", week)[0]
+    empty = build_payload("forecasting", week, "sample", "Asia/Shanghai", {})
+    assert check_payload(empty, "forecasting", week) == ["metrics lack 'series'",
+                                                         "metrics lack 'anomalies'"]
+    assert check_files(tmp_path, "forecasting") == ["forecast.csv was not written"]
+    (tmp_path / "forecast.csv").write_text("date,metric,yhat\n")
+    assert "header is 'date,metric,yhat'" in check_files(tmp_path, "forecasting")[0]

@@ -35,7 +35,7 @@ from .errors import KernelError, ParamError, WxReportError
 from .paths import PACKAGE_DIR, cache_dir, project_root
 from .periods import Period, resolve_period
 from .report.index import IndexEntry, write_index
-from .report.outputs import check_payload
+from .report.outputs import check_files, check_payload
 from .warehouse import Warehouse, build_warehouse, day_number
 
 KERNEL_NAME = "wxreport"
@@ -297,6 +297,7 @@ def execute(job: Job, staging: Path, kernel: str) -> dict[str, Any]:
         if not payload_path.exists():
             raise ValueError(f"the notebook did not publish {job.name}.json (rep.publish(...))")
         problems = check_payload(json.loads(payload_path.read_text()), job.name, job.period)
+        problems += check_files(staging, job.name)
         if problems:
             raise ValueError(f"{job.name}.json breaks the output contract: " + "; ".join(problems))
         title = f"{notebook_title(job.name, job.language)} · {job.period.describe(job.language)}"

@@ -23,6 +23,30 @@ from ..periods import Period
 REQUIRED_METRICS: dict[str, tuple[str, ...]] = {
     "weekly_summary": ("active_users", "new_users", "orders", "gmv", "active_users_wow",
                        "new_users_wow", "orders_wow", "gmv_wow"),
+    "user_analysis": ("dau_mean", "wau", "mau", "stickiness", "new_users", "retention_d1",
+                      "retention_d7", "retention_d30", "buyers", "repurchase_rate",
+                      "returning_buyer_share", "arpu", "arppu", "referral_share",
+                      "funnel_conversion"),
+    "content_performance": ("articles_published", "readers", "reads", "sharers", "read_rate",
+                            "share_rate", "new_followers", "unfollows", "net_followers",
+                            "best_article_id"),
+    "campaign_evaluation": ("campaigns",),
+    "forecasting": ("series", "anomalies"),
+}
+# Metrics that are lists of objects: the keys every object carries.
+REQUIRED_ITEM_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("campaign_evaluation", "campaigns"): (
+        "campaign_id", "type", "method", "metric", "lift_abs", "lift_rel", "ci_low", "ci_high",
+        "p_value", "srm_p_value", "cost", "roas", "roi"),
+    ("forecasting", "series"): (
+        "metric", "model", "horizon_days", "mase_backtest", "mase_seasonal_naive", "coverage80",
+        "coverage95"),
+    ("forecasting", "anomalies"): (
+        "metric", "date", "actual", "expected", "lo95", "hi95", "direction"),
+}
+# Extra files a notebook must leave next to its JSON, with their exact CSV header.
+REQUIRED_FILES: dict[str, dict[str, str]] = {
+    "forecasting": {"forecast.csv": "date,metric,model,yhat,lo80,hi80,lo95,hi95"},
 }
 PAYLOAD_KEYS = ("notebook", "period", "period_start", "period_end", "data_source", "generated_at",
                 "metrics", "definitions")
@@ -90,6 +114,32 @@ def check_payload(payload: dict[str, Any], notebook: str, period: Period) -> lis
     for key in REQUIRED_METRICS.get(notebook, ()):
         if key not in metrics:
             problems.append(f"metrics lack {key!r}")
-        elif key not in payload["definitions"]:
+            continue
+        if key not in payload["definitions"]:
             problems.append(f"definitions lack {key!r}")
+        item_keys = REQUIRED_ITEM_KEYS.get((notebook, key))
+        if item_keys is None:
+            continue
+        if not isinstance(metrics[key], list):
+            problems.append(f"metrics[{key!r}] is not a list")
+            continue
+        for i, item in enumerate(metrics[key]):
+            missing = [k for k in item_keys if k not in item]
+            if missing:
+                problems.append(f"metrics[{key!r}][{i}] lacks {', '.join(missing)}")
+    return problems
+
+
+def check_files(folder: Path, notebook: str) -> list[str]:
+    """Problems with the extra files a notebook must write (e.g. forecast.csv)."""
+    problems = []
+    for name, header in REQUIRED_FILES.get(notebook, {}).items():
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{name} was not written")
+            continue
+        with path.open(encoding="utf-8") as fh:
+            first = fh.readline().strip()
+        if first != header:
+            problems.append(f"{name} header is {first!r}, expected {header!r}")
     return problems
