@@ -123,6 +123,11 @@ def test_only_runs_the_named_notebook_and_the_index_keeps_the_others(suite, caps
     assert "second: done in" in capsys.readouterr().out
     index = (week / "index.html").read_text()
     assert index.count('class="wx-status-ok"') == 2  # first: unchanged, reused
+    # Broken parameters of a notebook that is not run do not block the one that is.
+    (suite[1] / "first.yaml").write_text("nonsense: 1\n")
+    assert runner.run(options(only=["second"])) == 0
+    assert "not run   first: " in capsys.readouterr().out
+    assert "key &#x27;nonsense&#x27;" in (week / "index.html").read_text()
 
 
 def test_notebook_must_honour_the_output_contract(suite):

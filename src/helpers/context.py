@@ -24,7 +24,7 @@ from .periods import Period, resolve_period
 from .report import fmt, style, tables
 from .report.html import TOC_SLOT, stylesheet
 from .report.i18n import notebook_title, t
-from .report.outputs import build_payload, write_payload
+from .report.outputs import build_payload, write_atomic, write_payload
 from .sample import ensure_sample
 from .warehouse import Warehouse, build_warehouse
 
@@ -113,6 +113,14 @@ class Report:
             write_payload(self.output_dir / f"{self.notebook}.json", payload)
         self._published = payload
         return payload
+
+    def write_file(self, name: str, text: str) -> Path | None:
+        """An extra output next to the JSON (e.g. forecast.csv), when run by the suite."""
+        if self.output_dir is None:
+            return None
+        path = self.output_dir / name
+        write_atomic(path, text)
+        return path
 
     def footer(self, metric_keys: list[str]) -> None:
         """Definitions of the metrics shown, data-quality findings and the privacy rule."""

@@ -109,18 +109,26 @@ def _absolute(value: str, origin: str) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def plan(options: Options) -> list[Job]:
-    """Validated jobs; raises ParamError/DataError listing every problem found."""
+@dataclass
+class Plan:
+    jobs: list[Job]
+    # Notebooks left out by --only whose own parameters are broken: listed, not run.
+    unplanned: dict[str, str] = field(default_factory=dict)
+
+
+def plan(options: Options) -> Plan:
+    """Validated jobs; raises ParamError/DataError listing every problem of the notebooks to run."""
     overrides = {"data": options.data, "period": options.period, "out": options.out}
+    notebooks = discover(options.notebooks_dir, options.only)
+    selected = set(options.only or [name for name, _ in notebooks])
+    problems: dict[str, list[str]] = {}
     loaded: list[tuple[str, Path, config.LoadedParams]] = []
-    problems: list[str] = []
-    for name, path in discover(options.notebooks_dir, options.only):
+    for name, path in notebooks:
         try:
             loaded.append((name, path, config.load_params(name, options.params_dir, overrides)))
         except ParamError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise ParamError("\n".join(problems))
+            problems.setdefault(name, []).append(str(exc))
+    _raise_for(problems, selected)
     warehouses: dict[tuple[str, str], Warehouse] = {}
     jobs: list[Job] = []
     for name, path, lp in loaded:
@@ -134,13 +142,14 @@ def plan(options: Options) -> list[Job]:
         try:
             period = resolve_period(values.period, wh.first_date, wh.last_date, lp.where("period"))
         except ParamError as exc:
-            problems.append(str(exc))
+            problems.setdefault(name, []).append(str(exc))
             continue
         events = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi",
                            {"lo": day_number(period.start), "hi": day_number(period.end)})
         if not events:
-            problems.append(f"{lp.where('period')}: {period.label} ({period.start} .. {period.end}) "
-                            f"has no events in {wh.meta['source']}/events; pick another week")
+            problems.setdefault(name, []).append(
+                f"{lp.where('period')}: {period.label} ({period.start} .. {period.end}) has no "
+                f"events in {wh.meta['source']}/events; pick another week")
             continue
         out = Path(_absolute(values.out, lp.origin.get("out", "default")))
         resolved = values.model_dump() | {"data": data, "period": period.label, "out": str(out)}
@@ -149,12 +158,17 @@ def plan(options: Options) -> list[Job]:
                         data_source="sample" if values.data == "sample" else str(wh.meta["source"])))
     for wh in warehouses.values():
         wh.close()
-    if problems:
-        raise ParamError("\n".join(problems))
+    _raise_for(problems, selected)
     code = _code_fingerprint()
     for job in jobs:
         job.key = _job_key(job, code)
-    return jobs
+    return Plan(jobs, {name: "; ".join(p) for name, p in problems.items()})
+
+
+def _raise_for(problems: dict[str, list[str]], selected: set[str]) -> None:
+    blocking = [p for name, ps in problems.items() if name in selected for p in ps]
+    if blocking:
+        raise ParamError("\n".join(blocking))
 
 
 def _code_fingerprint() -> str:
@@ -364,7 +378,8 @@ class Progress:
 def run(options: Options, out: Callable[[str], None] = print) -> int:
     """Run the suite; returns the process exit code (0 = every notebook ok or skipped)."""
     started = time.monotonic()
-    jobs = plan(options)
+    planned = plan(options)
+    jobs = planned.jobs
     progress = Progress(out)
     outcomes: dict[str, Outcome] = {}
     to_run: list[Job] = []
@@ -384,12 +399,14 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
         f"{len(to_run)} to run, {len(jobs) - len(to_run)} reused or skipped")
     for name in sorted(selected & set(outcomes)):
         progress.finished(outcomes[name])
+    for name, problem in planned.unplanned.items():
+        out(f"  not run   {name}: {problem}")
     if to_run:
         check_kernel(options.kernel)
         outcomes.update(_execute_all(to_run, options, progress))
     for out_dir in sorted({j.out_dir for j in jobs}):
         group = [j for j in jobs if j.out_dir == out_dir]
-        _write_index(out_dir, group, outcomes, options)
+        _write_index(out_dir, group, outcomes, planned.unplanned)
         out(f"wxreport: {out_dir / 'index.html'}")
     failed = [o for o in outcomes.values() if o.status == "failed"]
     out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
@@ -449,8 +466,8 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
 
 
-def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome], options: Options
-                 ) -> None:
+def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome],
+                 unplanned: dict[str, str]) -> None:
     from .report.i18n import notebook_title
 
     first = jobs[0]
@@ -469,6 +486,8 @@ def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome], o
             failed_notebook=f"{job.name}.failed.ipynb"
             if o.status == "failed" and (out_dir / f"{job.name}.failed.ipynb").exists() else None,
         ))
+    entries += [IndexEntry(name=name, title=notebook_title(name, first.language), status="skipped",
+                           error=problem) for name, problem in unplanned.items()]
     tz = ZoneInfo(first.params["timezone"])
     write_index(out_dir / "index.html", first.period, first.data_source,
                 datetime.now(tz), entries, first.language)
