@@ -50,12 +50,12 @@ display(HTML(components.kpi_cards(kpis, rep.lang)))
 
 # %%
 rep.section(f"近 {rep.params.trend_weeks} 周趋势", f"Last {rep.params.trend_weeks} weeks")
-charts.kpi_trend(weekly, list(summary.KPIS), rep.lang);
+rep.chart(charts.kpi_trend(weekly, list(summary.KPIS), rep.lang))
 
 # %%
 rep.section("逐日对比上周", "Day by day against the previous week")
 this_week, last_week = daily.iloc[7:], daily.iloc[:7]
-charts.week_over_week(this_week, last_week, ["active_users", "gmv"], rep.lang);
+rep.chart(charts.week_over_week(this_week, last_week, ["active_users", "gmv"], rep.lang))
 
 # %%
 rep.footer(list(metrics))

@@ -17,6 +17,7 @@ from conftest import minimal_tables, write_source
 
 ROOT = Path(__file__).resolve().parents[1]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))
+SUITE = ["weekly_summary", "user_analysis"]
 
 
 def wxreport(*args: str) -> subprocess.CompletedProcess:
@@ -27,14 +28,30 @@ def wxreport(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def sample_run(tiny_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("e2e") / "reports"
-    result = wxreport("--data", str(tiny_data), "--out", str(out), "--only", "weekly_summary")
+    result = wxreport("--data", str(tiny_data), "--out", str(out), "--only", *SUITE)
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "2026-W47"
 
 
 def test_outputs_are_exactly_the_documented_files(sample_run):
-    assert sorted(p.name for p in sample_run.iterdir()) == [
-        "index.html", "weekly_summary.html", "weekly_summary.json"]
+    assert sorted(p.name for p in sample_run.iterdir()) == sorted(
+        ["index.html", *(f"{n}.{ext}" for n in SUITE for ext in ("html", "json"))])
+
+
+@pytest.mark.parametrize("notebook", SUITE)
+def test_every_notebook_publishes_its_contract(sample_run, notebook):
+    doc = json.loads((sample_run / f"{notebook}.json").read_text())
+    assert tuple(doc) == PAYLOAD_KEYS and doc["notebook"] == notebook
+    assert set(REQUIRED_METRICS[notebook]) <= set(doc["metrics"]) <= set(doc["definitions"])
+
+
+def test_user_analysis_json_is_the_tested_headline(sample_run, tiny_wh):
+    from helpers.metrics import funnel, users
+    from helpers.periods import Period
+
+    doc = json.loads((sample_run / "user_analysis.json").read_text())
+    expected = users.headline(tiny_wh, Period.parse("2026-W47"), funnel.DEFAULT_STEPS, 86_400)
+    assert doc["metrics"] == pytest.approx(expected)
 
 
 def test_json_shape_and_values_match_an_independent_computation(sample_run, tiny_data):

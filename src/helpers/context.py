@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from . import config
@@ -94,13 +95,43 @@ class Report:
         display(HTML(f'<div class="wx-finding">{html.escape(text)}</div>'))
 
     def skipped(self, what_zh: str, what_en: str) -> None:
-        display(HTML(f'<p class="wx-skipped">'
-                     f'{html.escape(self.t("skipped_section", what=self.text(what_zh, what_en)))}</p>'))
+        """A section that needs a table the data source lacks."""
+        self.caveat(self.t("skipped_section", what=self.text(what_zh, what_en)), "")
+
+    def caveat(self, zh: str, en: str) -> None:
+        """A visible warning box (e.g. too little data for a section); `en` may be "" to reuse `zh`."""
+        text = zh if self.lang == "zh" or not en else en
+        display(HTML(f'<p class="wx-skipped">{html.escape(text)}</p>'))
+
+    def chart(self, figure: Any) -> None:
+        """Show a figure here (not at the end of the cell) and release it."""
+        import matplotlib.pyplot as plt
+
+        display(figure)
+        plt.close(figure)
 
     def table(self, frame: Any, units: dict[str, str], hidden: Any = None, index: bool = False,
               text: bool = False) -> None:
         """A table with numbers formatted by unit; `hidden` cells (privacy) read "<k"."""
         display(tables.styled(frame, units, self.lang, hidden, self.params.min_cell_size, index, text))
+
+    def compare_table(self, current: dict[str, Any], previous: dict[str, Any]) -> None:
+        """Metrics of this period against the previous one: relative change, or points for rates."""
+        rows = []
+        for key, now in current.items():
+            metric = METRICS[key]
+            before = previous.get(key)
+            if now is None or before is None:
+                change = fmt.MISSING
+            elif metric.unit == "fraction":
+                change = fmt.points(now - before, self.lang)
+            else:
+                change = fmt.relative_change(now / before - 1) if before else fmt.MISSING
+            rows.append({self.text("指标", "Metric"): metric.label(self.lang),
+                         self.text("本期", "This period"): self.fmt(key, now),
+                         self.text("上期", "Previous period"): self.fmt(key, before),
+                         self.text("变化", "Change"): change})
+        self.table(pd.DataFrame(rows), {})
 
     # -- outputs -------------------------------------------------------------------------------
 

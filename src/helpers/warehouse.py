@@ -9,6 +9,7 @@ In the warehouse every timestamp is naive local time in the source timezone. Eve
 column has an integer companion holding the local day number (`contract.day_column_name`), so
 "day k after first seen" is `event_day - first_seen_day`, and every timestamp column one holding
 local seconds since the epoch (`contract.second_column_name`), so a 30-minute gap is `> 1800`.
+A `days` table (day, date) spans the data with a margin of 400 days on both sides.
 """
 
 from __future__ import annotations
@@ -375,6 +376,10 @@ def _write_meta(con: duckdb.DuckDBPyConnection, source: Path, tz: str, fingerpri
     first, last = _first_row(con, "select min(event_day), max(event_day) from events")
     if first is None:
         raise DataError(f"{source}: the events table has no rows")
+    # A day dimension (day number, date) around the data, so that per-day queries also return
+    # days without any event.
+    con.execute(f"create table days as select range::integer as day, "
+                f"date '1970-01-01' + range::integer as date from range({first - 400}, {last + 401})")
     meta = {
         "source": str(source),
         "source_name": source.stem if source.is_file() else source.name,

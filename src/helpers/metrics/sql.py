@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-# Paid orders: status 'paid' or missing; refunded and cancelled orders are excluded.
-PAID = "COALESCE(LOWER(status), 'paid') = 'paid'"
+
+def paid(alias: str = "") -> str:
+    """Paid orders: status 'paid' or missing; refunded and cancelled orders are excluded."""
+    column = f"{alias}.status" if alias else "status"
+    return f"COALESCE(LOWER({column}), 'paid') = 'paid'"
+
+
+PAID = paid()
 
 
 def week_start(day_column: str) -> str:

@@ -58,10 +58,32 @@ def points(x: float | None, language: str = "zh", digits: int = 1) -> str:
     return f"{100 * x:+.{digits}f}" + ("个百分点" if language == "zh" else " pts")
 
 
+def duration(seconds: float | None, language: str = "zh") -> str:
+    """A short duration: 42 -> '42秒' / '42s'; 95 -> '1分35秒' / '1m 35s'; 5400 -> '1.5小时' / '1.5h'."""
+    if _missing(seconds):
+        return MISSING
+    s = float(seconds)
+    zh = language == "zh"
+    if s < 60:
+        return f"{s:.0f}秒" if zh else f"{s:.0f}s"
+    if s < 3600:
+        m, rest = divmod(round(s), 60)
+        return f"{m}分{rest}秒" if zh else f"{m}m {rest}s"
+    return f"{s / 3600:.1f}小时" if zh else f"{s / 3600:.1f}h"
+
+
 def value(x: float | None, unit: str, language: str = "zh") -> str:
     """Format by a registry unit."""
     if unit == "CNY":
         return money(x, language)
+    if unit == "seconds":
+        return duration(x, language)
+    if unit == "minutes":
+        return duration(None if _missing(x) else 60 * float(x), language)
+    if unit == "ratio":
+        return MISSING if _missing(x) else f"{x:.2f}"
+    if unit == "points":
+        return points(x, language)
     if unit == "fraction":
         return percent(x)
     if unit == "relative_change":

@@ -57,3 +57,73 @@ def t(key: str, language: str, **values: object) -> str:
 def notebook_title(notebook: str, language: str) -> str:
     """A notebook's report title; notebooks the suite does not know keep their file name."""
     return t(notebook, language) if notebook in TEXT else notebook.replace("_", " ")
+
+
+# Values of data-contract columns, as people say them. Unknown values are shown as they are.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    # acquisition channels (users.channel)
+    "search": {"zh": "搜索", "en": "Search"},
+    "share": {"zh": "分享", "en": "Share"},
+    "qr_code": {"zh": "二维码", "en": "QR code"},
+    "official_account": {"zh": "公众号", "en": "Official account"},
+    "moments_ads": {"zh": "朋友圈广告", "en": "Moments ads"},
+    "kol": {"zh": "KOL", "en": "KOL"},
+    "referral": {"zh": "邀请", "en": "Referral"},
+    "offline": {"zh": "线下", "en": "Offline"},
+    "other": {"zh": "其他", "en": "Other"},
+    "unknown": {"zh": "未知", "en": "Unknown"},
+    # events
+    "launch": {"zh": "启动", "en": "Launch"},
+    "page_view": {"zh": "浏览页面", "en": "Page view"},
+    "add_to_cart": {"zh": "加入购物车", "en": "Add to cart"},
+    "checkout": {"zh": "提交订单", "en": "Checkout"},
+    "pay": {"zh": "支付", "en": "Pay"},
+    "share_event": {"zh": "分享", "en": "Share"},
+    # users.gender / platform
+    "female": {"zh": "女", "en": "Female"},
+    "male": {"zh": "男", "en": "Male"},
+    "ios": {"zh": "iOS", "en": "iOS"},
+    "android": {"zh": "安卓", "en": "Android"},
+    # customer pyramid tiers
+    "loyal": {"zh": "忠诚客户", "en": "Loyal"},
+    "active": {"zh": "活跃客户", "en": "Active"},
+    "new": {"zh": "新客户", "en": "New"},
+    "potential": {"zh": "潜在客户", "en": "Potential"},
+}
+
+
+def label(value: object, language: str) -> str:
+    """A data value (channel, event, gender, tier, ...) in the report language."""
+    text = str(value)
+    return VALUE_LABELS.get(text, {}).get(language, text)
+
+
+# Column headers of report tables (metric keys use their registry labels instead).
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "users": {"zh": "用户数", "en": "Users"},
+    "customers": {"zh": "客户数", "en": "Customers"},
+    "share": {"zh": "占比", "en": "Share"},
+    "starters": {"zh": "开始人数", "en": "Starters"},
+    "converters": {"zh": "转化人数", "en": "Converters"},
+    "conversion": {"zh": "转化率", "en": "Conversion"},
+    "median_minutes": {"zh": "中位用时", "en": "Median time"},
+    "referrer": {"zh": "邀请人（化名）", "en": "Referrer (pseudonym)"},
+    "invites": {"zh": "邀请人数", "en": "Invites"},
+    "recency_days": {"zh": "距上次购买（天）", "en": "Days since last order"},
+    "frequency": {"zh": "购买次数", "en": "Orders"},
+    "monetary": {"zh": "消费金额", "en": "Spend"},
+    "channel": {"zh": "渠道", "en": "Channel"},
+    "segment_label": {"zh": "分群", "en": "Segment"},
+    "value": {"zh": "取值", "en": "Value"},
+}
+
+
+def column_label(column: str, language: str) -> str:
+    """A table header: the registry label of a metric key, a known column's label, or as is."""
+    from ..metrics.registry import METRICS
+
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column][language]
+    if column in METRICS:
+        return METRICS[column].label(language)
+    return column

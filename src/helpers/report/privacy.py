@@ -30,3 +30,10 @@ def suppress_matrix(counts: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Data
     """Every cell of a user-count matrix (crosstab, migration matrix) below k is hidden."""
     small = counts.notna() & (counts < k) & (counts > 0)
     return counts.astype("float64").mask(small), small
+
+
+def large_only(frame: pd.DataFrame, users_column: str, k: int) -> tuple[pd.DataFrame, int]:
+    """For charts, where a hidden cell cannot be drawn: the rows with at least k users, and how
+    many rows were left out."""
+    keep = frame[users_column] >= k
+    return frame[keep], int((~keep).sum())

@@ -13,7 +13,8 @@ from matplotlib import font_manager
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT = "Noto Sans CJK SC"
-PALETTE = ["#2f6fdf", "#f08c2e", "#2aa876", "#d64550", "#8e6cd9", "#7f8c8d", "#c9a227", "#1fb3c4"]
+PALETTE = ["#2f6fdf", "#f08c2e", "#2aa876", "#d64550", "#8e6cd9", "#7f8c8d", "#c9a227", "#1fb3c4",
+           "#e377c2", "#8c564b"]
 GOOD, BAD, NEUTRAL = "#2aa876", "#d64550", "#7f8c8d"
 
 

@@ -6,13 +6,15 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import fmt
+from .i18n import column_label
 
 
 def styled(frame: pd.DataFrame, units: dict[str, str], language: str,
            hidden: pd.DataFrame | None = None, k: int | None = None, index: bool = False,
            text: bool = False) -> Styler:
     """A Styler: each column in `units` formatted by its unit (users, CNY, fraction, ...);
-    cells flagged in `hidden` read "<k"; other missing values read "—"."""
+    cells flagged in `hidden` read "<k"; other missing values read "—"; headers are labelled in
+    the report language (`i18n.column_label`)."""
     display = frame.copy()
     for column in display.columns:
         unit = units.get(column)
@@ -26,6 +28,7 @@ def styled(frame: pd.DataFrame, units: dict[str, str], language: str,
             else:
                 values.append(fmt.value(v, unit, language))
         display[column] = values
+    display.columns = [column_label(str(c), language) for c in display.columns]
     style = display.style.format(escape="html").format_index(escape="html", axis="columns")
     style = style.format_index(escape="html", axis="index") if index else style.hide(axis="index")
     if text:  # mostly words: left-aligned

@@ -1,0 +1,1 @@
+"""Pure statistical functions: arrays and frames in, results out; no I/O, no parameters files."""
