@@ -215,6 +215,208 @@ register(
 )
 
 
+# --- content_performance ---
+_AGE = ("in its first N days after publishing (N = parameter compare_days, default 1; day 1 is "
+        "the publish day), so that articles are compared at the same age")
+_LAST_TOUCH = ("last touch: each paid order is credited to the buyer's latest read_article event "
+               "at most conversion_window_hours (default 72) before it; an article keeps the orders "
+               "whose credited read falls in the period")
+_CONTENT = dict(
+    articles_published=("本期发文数", "Articles published", "count",
+                        "articles whose published_at falls in the period",
+                        "COUNT(articles) WHERE published_at in the period"),
+    readers=("阅读人数", "Readers", "users",
+             "sum of article_stats.readers over rows dated in the period (any article)",
+             "SUM(article_stats.readers) WHERE date in the period"),
+    reads=("阅读次数", "Reads", "count",
+           "sum of article_stats.reads over rows dated in the period (any article)",
+           "SUM(article_stats.reads) WHERE date in the period"),
+    sharers=("分享人数", "Sharers", "users",
+             "sum of article_stats.sharers over rows dated in the period (any article)",
+             "SUM(article_stats.sharers) WHERE date in the period"),
+    read_rate=("阅读率", "Read rate", "fraction",
+               "for the articles published in the period: their readers on stat dates within the "
+               "period, summed, divided by their recipients, summed (an article's recipients are "
+               "those of its publish-day row)",
+               "SUM(readers of period articles, dated in the period) / SUM(their recipients)"),
+    share_rate=("分享率", "Share rate", "fraction",
+                "sharers / readers, both the period sums over article_stats rows dated in the period",
+                "sharers / readers"),
+    new_followers=("新增关注", "New followers", "users",
+                   "sum of followers.new_followers over rows dated in the period (all sources)",
+                   "SUM(followers.new_followers) WHERE date in the period"),
+    unfollows=("取消关注", "Unfollows", "users",
+               "sum of followers.unfollows over rows dated in the period (all sources)",
+               "SUM(followers.unfollows) WHERE date in the period", False),
+    net_followers=("净增关注", "Net new followers", "users",
+                   "new_followers - unfollows", "new_followers - unfollows"),
+    best_article_id=("最佳文章", "Best article", "id",
+                     "the period's article with the highest read rate " + _AGE + ", after "
+                     "empirical-Bayes shrinkage toward its column's average: (readers + a) / "
+                     "(recipients + a + b), where the beta prior Beta(a, b) is fitted by maximum "
+                     "beta-binomial likelihood to the same-age read rates of the column's articles of "
+                     "the last history_weeks weeks (columns with fewer than 5 such articles use all "
+                     "articles)",
+                     "argmax over period articles of (readers_N + a_column) / (recipients + a_column "
+                     "+ b_column)", None),
+    article_recipients=("送达人数", "Recipients", "users",
+                        "followers the article was sent to (recipients on its publish-day row)",
+                        "MAX(article_stats.recipients) per article"),
+    article_readers=("阅读人数", "Readers", "users",
+                     "the article's readers from publishing up to the end of the period",
+                     "SUM(article_stats.readers) per article, dates <= period end"),
+    article_read_rate=("阅读率", "Read rate", "fraction",
+                       "the article's readers up to the end of the period / its recipients",
+                       "article_readers / article_recipients"),
+    article_read_rate_days=("首 N 日阅读率", "Read rate, first N days", "fraction",
+                            "readers in the first N days after publishing (day 1 = publish day; "
+                            "N = each value of parameter same_age_days) / recipients; blank until "
+                            "N days are observable",
+                            "SUM(readers WHERE date - published day < N) / recipients"),
+    article_read_rate_shrunk=("收缩后阅读率", "Shrunk read rate", "fraction",
+                              "the read rate " + _AGE + ", shrunk toward the column's average as for "
+                              "best_article_id; the ranking of the period's articles",
+                              "(readers_N + a_column) / (recipients + a_column + b_column)"),
+    article_shrink_weight=("自身数据权重", "Weight of own data", "fraction",
+                           "how much of the shrunk read rate comes from the article's own counts; "
+                           "the rest is its column's average",
+                           "recipients / (recipients + a_column + b_column)", None),
+    article_share_rate=("分享率", "Share rate", "fraction",
+                        "the article's sharers / its readers, up to the end of the period",
+                        "SUM(sharers) / SUM(readers) per article"),
+    article_share_rate_shrunk=("收缩后分享率", "Shrunk share rate", "fraction",
+                               "sharers / readers " + _AGE + ", shrunk toward the column's average "
+                               "share rate in the same way as the read rate",
+                               "(sharers_N + a_column) / (readers_N + a_column + b_column)"),
+    article_favorites=("收藏", "Favourites", "count", "favourites up to the end of the period",
+                       "SUM(article_stats.favorites)"),
+    article_likes=("点赞", "Likes", "count", "likes up to the end of the period",
+                   "SUM(article_stats.likes)"),
+    article_zaikan=("在看", "Zaikan (在看)", "count", "在看 (wow) marks up to the end of the period",
+                    "SUM(article_stats.zaikan)"),
+    article_comments=("评论", "Comments", "count", "comments up to the end of the period",
+                      "SUM(article_stats.comments)"),
+    article_interaction_rate=("互动率", "Interaction rate", "fraction",
+                              "favourites, likes, 在看 and comments per reader, up to the end of the "
+                              "period", "(favorites + likes + zaikan + comments) / readers"),
+    article_original_rate=("阅读原文率", "Read-original rate", "fraction",
+                           "readers of the 阅读原文 (read original) page / article readers",
+                           "SUM(original_page_readers) / SUM(readers)"),
+    article_finish_rate=("完读率", "Finish rate", "fraction",
+                         "finish_rate averaged over the article's daily rows, weighted by readers",
+                         "SUM(finish_rate * readers) / SUM(readers WHERE finish_rate present)"),
+    article_readers_days=("首 N 日阅读人数", "Readers, first N days", "users",
+                          "readers " + _AGE, "SUM(readers WHERE date - published day < N)"),
+    article_expected_readers=("预期阅读人数", "Expected readers", "users",
+                              "readers expected " + _AGE + " from the article's column, position "
+                              "and recipients: recipients x exp(fit) of a least-squares fit of "
+                              "log((readers + 0.5) / recipients) on column and position over the "
+                              "articles of the last history_weeks weeks",
+                              "recipients * exp(b_column + b_position) - 0.5"),
+    article_vs_expected=("实际/预期", "Actual / expected", "ratio",
+                         "same-age readers / expected readers; flagged when the fit's residual "
+                         "is at least outlier_z (default 2.5) residual standard deviations from 0",
+                         "article_readers_days / article_expected_readers", None),
+    content_articles=("文章数", "Articles", "count",
+                      "articles of the group published in the last history_weeks weeks whose first "
+                      "N days are observable", "COUNT(articles)"),
+    content_read_rate=("阅读率（首 N 日）", "Read rate (first N days)", "fraction",
+                       "the group's readers " + _AGE + " / its recipients; the 95% interval treats "
+                       "articles as the units (ratio estimator, t with articles - 1 df)",
+                       "SUM(readers_N) / SUM(recipients)"),
+    content_read_rate_adjusted=("阅读率（按位置调整）", "Read rate (position-adjusted)", "fraction",
+                                "the group's read rate had it the account's mix of push positions: "
+                                "the account's read rate x the group's readers / its expected "
+                                "readers at each article's position's read rate",
+                                "read_rate_all x SUM(readers_N) / SUM(recipients x "
+                                "read_rate_position)"),
+    content_share_rate=("分享率（首 N 日）", "Share rate (first N days)", "fraction",
+                        "the group's sharers / readers " + _AGE + "; 95% interval over articles",
+                        "SUM(sharers_N) / SUM(readers_N)"),
+    headline_read_rate=("头条阅读率（首 N 日）", "Headline read rate (first N days)", "fraction",
+                        "readers / recipients " + _AGE + ", headline articles (position 1) only, so "
+                        "that push position is held fixed", "SUM(readers_N) / SUM(recipients)"),
+    pushes_per_week=("每周推送次数", "Pushes per week", "count",
+                     "group sends (articles sharing one published_at) per ISO week, against the "
+                     "target band target_pushes_per_week", "COUNT(DISTINCT published_at) per week",
+                     None),
+    days_since_push=("距上次推送天数", "Days since previous push", "count",
+                     "days between a push's publish day and the previous push's",
+                     "published day - previous push's published day", None),
+    followers_cumulative=("累计关注", "Total followers", "users",
+                          "followers.cumulative of the day (the source's total follower count)",
+                          "MAX(followers.cumulative) per day"),
+    follower_new_share=("新增占比", "Share of new followers", "fraction",
+                        "the source's new followers / all new followers of the period",
+                        "new_followers[source] / new_followers", None),
+    push_unfollows=("推送后取关", "Unfollows after the push", "users",
+                    "unfollows within 48 hours after a push: its publish day and the next day (the "
+                    "followers table is daily)",
+                    "SUM(unfollows) over the push day and the next", False),
+    push_unfollows_usual=("通常取关", "Usual unfollows", "users",
+                          "unfollows expected on the same days given the articles pushed each day "
+                          "and the day before: least squares of daily unfollows on those two counts "
+                          "over the 8 weeks before and the weeks shown, refitted without spike days",
+                          "SUM(a + b x articles[d] + c x articles[d - 1]) over the two days", None),
+    push_unfollow_ratio=("取关倍数", "Unfollows vs usual", "ratio",
+                         "push unfollows / usual unfollows. A day is unusual at unfollow_spike_ratio "
+                         "(default 2) times usual or more when that many are unlikely as Poisson "
+                         "noise (p < 0.01); a run of unusual days flags the latest push on its first "
+                         "day or the day before",
+                         "push_unfollows / push_unfollows_usual", False),
+    article_openers=("打开小程序人数", "Mini-program openers", "users",
+                     "distinct users with a read_article event for the article in the period "
+                     "(opened the mini-program from it)",
+                     "COUNT(DISTINCT events.user_id) WHERE event = 'read_article'"),
+    article_open_rate=("打开率", "Open rate", "fraction",
+                       "mini-program openers / the article's readers in the period (two sources: "
+                       "our events and WeChat's article statistics)",
+                       "article_openers / SUM(article_stats.readers in the period)"),
+    article_buyers=("下单人数", "Buyers", "users",
+                    "distinct users with a paid order credited to the article; " + _LAST_TOUCH,
+                    "COUNT(DISTINCT user_id of credited orders)"),
+    article_orders=("带来订单", "Orders credited", "orders",
+                    "paid orders credited to the article; " + _LAST_TOUCH,
+                    "COUNT(credited paid orders)"),
+    article_gmv=("带来成交额", "GMV credited", "CNY",
+                 "sum of the amounts of the paid orders credited to the article; " + _LAST_TOUCH,
+                 "SUM(orders.amount of credited paid orders)"),
+    article_conversion=("下单转化率", "Conversion", "fraction",
+                        "buyers / mini-program openers of the article", "article_buyers / article_openers"),
+    article_gmv_share=("文章带来成交额占比", "Share of GMV from articles", "fraction",
+                       "GMV credited to articles read in the period / GMV of the period's paid "
+                       "orders (the credited orders may fall after the period)",
+                       "SUM(article_gmv) / gmv"),
+    mp_page_views=("浏览次数", "Page views", "count", "page_view events of the page in the period",
+                   "COUNT(events WHERE event = 'page_view')"),
+    mp_page_visitors=("访问人数", "Visitors", "users", "distinct users who viewed the page",
+                      "COUNT(DISTINCT user_id) of page_view events"),
+    mp_time_on_page=("平均停留时长", "Average time on page", "seconds",
+                     "mean duration_s of the page's page_view events that carry one",
+                     "AVG(events.duration_s)"),
+    mp_entry_rate=("入口率", "Entry rate", "fraction",
+                   "page views that started a session / page views of the page (a session is "
+                   "events.session_id or, without one, a run of events without a 30-minute gap)",
+                   "COUNT(first page_view of a session) / page views"),
+    mp_exit_rate=("退出率", "Exit rate", "fraction",
+                  "page views that ended a session / page views of the page",
+                  "COUNT(last page_view of a session) / page views", False),
+    mp_exit_rate_change=("退出率周变化", "Exit rate change", "points",
+                         "exit rate this week - exit rate the week before; flagged when it rose by "
+                         "exit_rate_jump (default 5 points) or more and significantly (one-sided "
+                         "two-proportion z-test, p < 0.05)",
+                         "exit_rate[week] - exit_rate[week - 1]", False),
+    mp_page_shares=("分享次数", "Shares", "count",
+                    "share events on the page (without a page: the page last viewed before the "
+                    "share in the same session)", "COUNT(events WHERE event = 'share')"),
+    mp_shares_per_100_views=("每百次浏览分享", "Shares per 100 views", "ratio",
+                             "shares / page views x 100", "100 * mp_page_shares / mp_page_views"),
+)
+register(*(Metric(key, *spec) for key, spec in _CONTENT.items()))
+register(*(week_on_week(METRICS[k]) for k in ("articles_published", "readers", "read_rate",
+                                               "share_rate", "new_followers", "unfollows")))
+
+
 def definitions_table(keys: list[str], language: str) -> pd.DataFrame:
     """The definitions of `keys` as a table for a report's appendix."""
     zh = language == "zh"

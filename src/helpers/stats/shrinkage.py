@@ -1,0 +1,162 @@
+"""Empirical-Bayes beta-binomial shrinkage of rates, and intervals for rates.
+
+Why: an article read by 30 people can show a 20% share rate by luck, so ranking by raw rates puts
+small samples on top. Fitting a beta prior to the rates of comparable items (e.g. the articles of
+one column) and ranking by each item's posterior mean pulls small-sample rates toward the group
+average while leaving well-measured rates almost unchanged: the estimate is
+(successes + alpha) / (trials + alpha + beta), i.e. the prior counts as `alpha + beta` extra trials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import optimize, special, stats
+
+# Bounds on the prior strength (alpha + beta, in pseudo-trials): near 0 the prior carries no
+# information; at the top, items differ no more than binomial noise and are pooled completely.
+MIN_STRENGTH, MAX_STRENGTH = 1e-6, 1e7
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """Beta(alpha, beta) prior of a rate; `strength` = alpha + beta pseudo-trials."""
+
+    alpha: float
+    beta: float
+
+    @classmethod
+    def from_mean(cls, mean: float, strength: float) -> BetaPrior:
+        mean = float(np.clip(mean, 1e-9, 1 - 1e-9))
+        strength = float(np.clip(strength, MIN_STRENGTH, MAX_STRENGTH))
+        return cls(mean * strength, (1 - mean) * strength)
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def strength(self) -> float:
+        return self.alpha + self.beta
+
+    def shrink(self, successes: ArrayLike, trials: ArrayLike) -> np.ndarray:
+        """Posterior means: between the raw rate and the prior mean; the prior mean when trials = 0."""
+        x, n = _counts(successes, trials)
+        return (x + self.alpha) / (n + self.strength)
+
+    def weight(self, trials: ArrayLike) -> np.ndarray:
+        """Share of each estimate that comes from the item's own data: n / (n + strength)."""
+        n = np.asarray(trials, dtype=float)
+        return n / (n + self.strength)
+
+    def interval(self, successes: ArrayLike, trials: ArrayLike, level: float = 0.95
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Equal-tailed posterior interval of each rate."""
+        x, n = _counts(successes, trials)
+        a, b = x + self.alpha, n - x + self.beta
+        tail = (1 - level) / 2
+        return stats.beta.ppf(tail, a, b), stats.beta.ppf(1 - tail, a, b)
+
+
+def _counts(successes: ArrayLike, trials: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    x, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    if np.any(x < 0) or np.any(x > n):
+        raise ValueError("successes must lie between 0 and trials")
+    return x, n
+
+
+def _usable(successes: ArrayLike, trials: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    x, n = _counts(successes, trials)
+    keep = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    return x[keep], n[keep]
+
+
+def fit_beta_moments(successes: ArrayLike, trials: ArrayLike) -> BetaPrior:
+    """Method of moments: the between-item variance is the variance of the raw rates minus the
+    binomial noise expected at each item's number of trials."""
+    x, n = _usable(successes, trials)
+    if len(x) == 0:
+        return BetaPrior.from_mean(0.5, MIN_STRENGTH)
+    rates = x / n
+    mean = float(x.sum() / n.sum())
+    if len(x) < 2:
+        return BetaPrior.from_mean(mean, MIN_STRENGTH)
+    noise = mean * (1 - mean) * float(np.mean(1 / n))
+    between = float(np.var(rates, ddof=1)) - noise
+    if between <= 0:
+        return BetaPrior.from_mean(mean, MAX_STRENGTH)
+    return BetaPrior.from_mean(mean, mean * (1 - mean) / between - 1)
+
+
+def fit_beta_prior(successes: ArrayLike, trials: ArrayLike) -> BetaPrior:
+    """Maximum marginal likelihood of the beta-binomial model (started from the moments fit);
+    with fewer than two items there is nothing to learn and the prior carries no weight."""
+    x, n = _usable(successes, trials)
+    start = fit_beta_moments(x, n)
+    if len(x) < 2:
+        return start
+
+    def negative_loglik(theta: np.ndarray) -> float:
+        mean, strength = special.expit(theta[0]), np.exp(theta[1])
+        a, b = mean * strength, (1 - mean) * strength
+        return -float(np.sum(special.betaln(x + a, n - x + b) - special.betaln(a, b)))
+
+    theta0 = np.array([special.logit(np.clip(start.mean, 1e-6, 1 - 1e-6)),
+                       np.log(np.clip(start.strength, 1e-3, MAX_STRENGTH))])
+    bounds = [(-20.0, 20.0), (np.log(1e-3), np.log(MAX_STRENGTH))]
+    result = optimize.minimize(negative_loglik, theta0, method="L-BFGS-B", bounds=bounds)
+    theta = result.x if result.success or negative_loglik(result.x) <= negative_loglik(theta0) \
+        else theta0
+    return BetaPrior.from_mean(float(special.expit(theta[0])), float(np.exp(theta[1])))
+
+
+def priors_by_group(successes: ArrayLike, trials: ArrayLike, groups: ArrayLike,
+                    min_items: int = 5) -> tuple[dict[Hashable, BetaPrior], BetaPrior]:
+    """A prior per group (e.g. per column), and the pooled prior that groups with fewer than
+    `min_items` usable items fall back to (too few items to estimate their spread)."""
+    x, n = _counts(successes, trials)
+    g = pd.Series(np.asarray(groups, dtype=object))
+    pooled = fit_beta_prior(x, n)
+    priors: dict[Hashable, BetaPrior] = {}
+    for key, index in g.groupby(g, dropna=False).indices.items():
+        usable = int(np.sum(n[index] > 0))
+        priors[key] = fit_beta_prior(x[index], n[index]) if usable >= min_items else pooled
+    return priors, pooled
+
+
+def wilson_interval(successes: ArrayLike, trials: ArrayLike, level: float = 0.95
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion (NaN where trials = 0)."""
+    x, n = _counts(successes, trials)
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def ratio_interval(numerators: ArrayLike, denominators: ArrayLike, level: float = 0.95
+                   ) -> tuple[float, float, float]:
+    """Ratio of sums over items (e.g. readers / recipients over a column's articles) with a
+    t-interval that treats items, not individual readers, as the units (the delta method for a
+    ratio estimator). Article-to-article variation dwarfs binomial noise, so a binomial interval
+    on the pooled counts would be far too narrow. NaN bounds with fewer than two items."""
+    y, d = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
+    keep = np.isfinite(y) & np.isfinite(d)
+    y, d = y[keep], d[keep]
+    total = d.sum()
+    if total <= 0:
+        return np.nan, np.nan, np.nan
+    ratio = float(y.sum() / total)
+    k = len(y)
+    if k < 2:
+        return ratio, np.nan, np.nan
+    residuals = y - ratio * d
+    se = float(np.sqrt(k / (k - 1) * np.sum(residuals**2)) / total)
+    half = float(stats.t.ppf(1 - (1 - level) / 2, k - 1)) * se
+    return ratio, max(ratio - half, 0.0), ratio + half
