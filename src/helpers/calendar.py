@@ -68,3 +68,32 @@ def day_calendar(start: date, end: date) -> pd.DataFrame:
             "presale": presale,
         })
     return pd.DataFrame(rows)
+
+
+def regressors(start: date, end: date, events: dict[str, list[date]] | None = None) -> pd.DataFrame:
+    """0/1 calendar columns per day (index: dates) for forecasting models.
+
+    holiday: a public holiday falling on a weekday (weekends are the weekly pattern's job);
+    spring_festival: any day off of the Spring Festival break (its own, much larger effect);
+    makeup_workday: a weekend day worked (调休); festival_<key> / presale_<key>: shopping festival
+    days and their pre-sale run-ups; event:<name>: user-defined event days.
+    """
+    cal = day_calendar(start, end)
+    weekday_off = cal["is_day_off"] & (cal["weekday"] < 5)
+    # Days off form breaks; a break holding Chinese New Year is the Spring Festival break.
+    breaks = (cal["is_day_off"] != cal["is_day_off"].shift()).cumsum()
+    spring = cal["holiday"].str.contains("Spring Festival|New Year's Eve", regex=True)
+    spring_break = cal["is_day_off"] & spring.groupby(breaks).transform("any")
+    out = pd.DataFrame({
+        "holiday": weekday_off & ~spring_break,
+        "spring_festival": spring_break,
+        "makeup_workday": cal["is_makeup_workday"],
+    })
+    for f in SHOPPING_FESTIVALS:
+        out[f"festival_{f.key}"] = cal["festival"] == f.key
+        if f.presale_days:
+            out[f"presale_{f.key}"] = cal["presale"] == f.key
+    for name, days in (events or {}).items():
+        out[f"event:{name}"] = cal["date"].isin(set(days))
+    out.index = pd.DatetimeIndex(pd.to_datetime(cal["date"]), name="date")
+    return out.astype(float)

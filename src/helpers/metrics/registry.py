@@ -417,6 +417,222 @@ register(*(week_on_week(METRICS[k]) for k in ("articles_published", "readers", "
                                                "share_rate", "new_followers", "unfollows")))
 
 
+# --- campaign_evaluation ---
+_WINDOW = "from the campaign's start to its end (or to the period's last day while it runs)"
+_PARTICIPANTS = ("participants: users with an event tagged with the campaign (events.campaign_id), "
+                 "with a paid order attributed to it (orders.campaign_id), or, for a campaign naming "
+                 "one acquisition channel, first seen through that channel " + _WINDOW + "; in a "
+                 "randomized campaign only users of non-control variants")
+_INCREMENTAL = ("incremental GMV: the GMV the campaign caused by its evaluation method (randomized: "
+                "revenue-per-user lift x treated users; counterfactual / difference-in-differences: "
+                "actual - estimated GMV without the campaign over its days)")
+_TEST = "among the users assigned to the variant, from their assignment to the end of the test or period"
+_CHANNEL = "per channel, over the period"
+register(
+    Metric("campaign_method", "评估方法", "Method", "id",
+           "randomized (assignments with a control variant), diff_in_diff (a named comparison "
+           "group), counterfactual (model fitted on the days before the campaign) or none",
+           "chosen per campaign from the data available", None),
+    Metric("campaign_lift_abs", "绝对提升", "Absolute lift", "count",
+           "effect on the campaign's metric in the metric's unit: for conversion, treatment - "
+           "control in percentage points; for revenue per user, CNY; for counterfactual and "
+           "difference-in-differences, the total over the campaign days (paid orders, CNY of GMV "
+           "or new users) of actual - estimated without the campaign",
+           "treatment - control, or SUM(actual - counterfactual) over the campaign days"),
+    Metric("campaign_lift_rel", "相对提升", "Relative lift", "relative_change",
+           "the absolute lift relative to the control (or counterfactual) level: a relative change, "
+           "not percentage points", "lift_abs / control (or counterfactual total)"),
+    Metric("campaign_ci", "95% 区间", "95% interval", "count",
+           "95% interval of the absolute lift; for a randomized test still running, the always-"
+           "valid sequential interval (asymptotic confidence sequence, Waudby-Smith et al. 2023) "
+           "that keeps its coverage however many weekly looks are taken",
+           "Welch / delta method; sequential: estimate ± se x sqrt(2(nρ²+1)/(nρ²) "
+           "log(sqrt(nρ²+1)/α)); counterfactual: 2.5th-97.5th percentiles of simulated paths", None),
+    Metric("campaign_p_value", "p 值", "p-value", "ratio",
+           "probability of an effect at least this large if the campaign had none (two-sided); "
+           "always-valid for a running randomized test", "Welch t / simulated paths", None),
+    Metric("campaign_cost", "成本", "Cost", "CNY",
+           "spend rows tagged with the campaign up to the period's last day, else campaigns.cost, "
+           "pro rata to the days elapsed while the campaign runs",
+           "SUM(spend.cost WHERE campaign_id) or cost x elapsed days / planned days",
+           higher_is_better=False),
+    Metric("campaign_incremental_gmv", "增量成交额", "Incremental GMV", "CNY", _INCREMENTAL,
+           "revenue-per-user lift x treated users, or SUM(actual GMV - counterfactual GMV)"),
+    Metric("campaign_roas", "增量ROAS", "Incremental ROAS", "ratio",
+           "incremental GMV (campaign_incremental_gmv) per yuan of cost", "incremental GMV / cost"),
+    Metric("campaign_roi", "ROI", "ROI", "fraction",
+           "return on the campaign's cost from the gross profit of its incremental GMV "
+           "(campaign_incremental_gmv), with the gross margin a report parameter",
+           "(incremental GMV x gross_margin - cost) / cost"),
+    Metric("campaign_reach", "触达用户", "Reach", "users",
+           "randomized: users assigned to non-control variants; otherwise distinct users with any "
+           "event " + _WINDOW,
+           "COUNT(assignments of non-control variants) or COUNT(DISTINCT events.user_id in window)"),
+    Metric("campaign_participants", "参与用户", "Participants", "users", _PARTICIPANTS,
+           "COUNT(DISTINCT participants)"),
+    Metric("campaign_new_users", "活动新增用户", "New users acquired", "users",
+           "participants first seen " + _WINDOW, "COUNT(participants WITH first_seen_at in window)"),
+    Metric("campaign_conversions", "转化用户", "Converted users", "users",
+           "participants with a paid order " + _WINDOW, "COUNT(DISTINCT participants WITH paid order)"),
+    Metric("campaign_conversion_rate", "转化率", "Conversion", "fraction",
+           "converted participants / reach", "campaign_conversions / campaign_reach"),
+    Metric("campaign_orders", "活动订单", "Orders", "orders",
+           "paid orders of the participants " + _WINDOW, "COUNT(paid orders of participants in window)"),
+    Metric("campaign_gmv", "活动成交额", "GMV", "CNY",
+           "paid amount of the participants' paid orders " + _WINDOW + " (attributed, not incremental)",
+           "SUM(amount of participants' paid orders in window)"),
+    Metric("campaign_cac", "获客成本（CAC）", "CAC", "CNY", "cost per new user acquired",
+           "campaign_cost / campaign_new_users", higher_is_better=False),
+    Metric("campaign_roas_attributed", "归因ROAS", "Attributed ROAS", "ratio",
+           "participants' GMV per yuan of cost (attributed: includes purchases that would have "
+           "happened anyway)", "campaign_gmv / campaign_cost"),
+    Metric("campaign_impressions", "曝光", "Impressions", "count",
+           "impressions of spend rows tagged with the campaign", "SUM(spend.impressions WHERE campaign_id)"),
+    Metric("campaign_clicks", "点击", "Clicks", "count",
+           "clicks of spend rows tagged with the campaign", "SUM(spend.clicks WHERE campaign_id)"),
+    Metric("campaign_target_attainment", "目标达成", "Of target", "fraction",
+           "the campaign's target_metric value so far / its target_value (campaigns table)",
+           "actual(target_metric) / target_value"),
+    Metric("ab_users", "分组用户", "Users", "users", "users assigned to the variant by the period's "
+           "last day", "COUNT(assignments)"),
+    Metric("ab_srm_p_value", "样本比例检验 p 值", "Sample-ratio p-value", "ratio",
+           "chi-square goodness of fit of users per variant against the intended split (the "
+           "campaign's holdout share for control, else the intended_split parameter, else equal); "
+           "below 0.001 the assignment is broken and the test's results cannot be trusted",
+           "scipy.stats.chisquare(users, total x intended shares)", None),
+    Metric("ab_conversion", "转化率", "Conversion", "fraction",
+           "share of users with at least one paid order, " + _TEST,
+           "COUNT(users with a paid order after assignment) / users"),
+    Metric("ab_revenue_per_user", "人均收入", "Revenue per user", "CNY",
+           "paid amount per user, " + _TEST, "SUM(paid amount after assignment) / users"),
+    Metric("ab_orders_per_user", "人均订单", "Orders per user", "ratio",
+           "paid orders per user, " + _TEST, "COUNT(paid orders after assignment) / users"),
+    Metric("ab_aov", "客单价", "Average order value", "CNY",
+           "paid amount per paid order, " + _TEST + "; its interval uses the delta method for a "
+           "ratio of per-user sums", "SUM(paid amount) / COUNT(paid orders)"),
+    Metric("ab_refund_rate", "退款率（护栏）", "Refund rate (guardrail)", "fraction",
+           "refunded orders / orders placed (any status), " + _TEST + "; a guardrail: shown apart "
+           "and not part of the multiple-testing family", "COUNT(refunded) / COUNT(orders)",
+           higher_is_better=False),
+    Metric("ab_unfollow_rate", "取关率（护栏）", "Unfollow rate (guardrail)", "fraction",
+           "share of users with an 'unfollow' event, " + _TEST + "; a guardrail (only when the "
+           "events record unfollows)", "COUNT(users with unfollow) / users", higher_is_better=False),
+    Metric("ab_p_holm", "Holm 校正 p 值", "Holm-adjusted p-value", "ratio",
+           "p-value corrected for testing several metrics at once (Holm's step-down method over the "
+           "primary and secondary metrics of the test, guardrails excluded)",
+           "statsmodels multipletests(method='holm')", None),
+    Metric("ab_cuped_narrowing", "CUPED 区间收窄", "CUPED narrowing", "fraction",
+           "how much narrower the interval became by adjusting each user's metric for its value in "
+           "the covariate_days before assignment (CUPED)",
+           "1 - se(adjusted) / se(unadjusted); y - θ(x - mean x), θ = cov(x, y) / var(x)"),
+    Metric("ab_mde", "最小可检测效应", "Minimum detectable effect", "relative_change",
+           "the smallest relative lift of the primary metric the test detects with the chosen "
+           "power at the chosen significance level with its current users (fixed-horizon)",
+           "statsmodels NormalIndPower: (z(1-α/2) + z(power)) x sd x sqrt(1/n_c + 1/n_t) / control"),
+    Metric("ab_days_needed", "尚需天数", "Days still needed", "count",
+           "days the test must still run at its current daily intake of users to detect the "
+           "planned relative lift (parameter planned_lift_rel) with the chosen power",
+           "(users needed - users so far) / users assigned per day", higher_is_better=False),
+    Metric("cf_actual", "实际值", "Actual", "count", "the metric observed over the days",
+           "SUM(metric over the days)"),
+    Metric("cf_expected", "无活动时的预计值", "Expected without the campaign", "count",
+           "counterfactual: the metric a model fitted on the days before the campaign predicts "
+           "(local level, weekly pattern, holidays, make-up workdays, shopping festivals, other "
+           "campaigns; mean of simulated paths)",
+           "statsmodels UnobservedComponents forecast; SUM over the days"),
+    Metric("cf_placebo_rate", "安慰剂误报率", "Placebo false-alarm rate", "fraction",
+           "share of placebo windows (same length, earlier days with no campaign or festival) whose "
+           "95% interval excludes zero; about 5% when the method is sound",
+           "COUNT(placebo intervals excluding 0) / COUNT(placebos)", higher_is_better=False),
+    Metric("did_pre_trend_p", "平行趋势检验 p 值", "Parallel-trend p-value", "ratio",
+           "test of a trend in the gap between treated and comparison groups before the campaign; "
+           "small values mean the groups were not moving together and the estimate is doubtful",
+           "OLS of the daily gap on time over the pre-period, Newey-West errors", None),
+    Metric("coupon_claimers", "领券用户", "Claimers", "users",
+           "users with a coupon_claim event of the campaign", "COUNT(DISTINCT coupon_claim users)"),
+    Metric("coupon_claim_rate", "领券率", "Claim rate", "fraction", "claimers / reach",
+           "coupon_claimers / campaign_reach"),
+    Metric("coupon_redemption_rate", "核销率", "Redemption rate", "fraction",
+           "claimers with a paid order of the campaign carrying a coupon_id / claimers",
+           "COUNT(claimers with coupon order) / coupon_claimers"),
+    Metric("coupon_discount", "优惠金额", "Discount given", "CNY",
+           "sum of orders.discount over the campaign's paid coupon orders",
+           "SUM(discount of paid coupon orders)", higher_is_better=False),
+    Metric("coupon_deadweight", "本会购买的核销者占比", "Redeemers who would have bought anyway",
+           "fraction", "estimated share of the treated buyers who would have bought without the "
+           "coupon: control conversion / treatment conversion (needs a holdout); its interval "
+           "comes from the interval of the relative lift", "1 / (1 + relative lift in conversion)",
+           higher_is_better=False),
+    Metric("group_started", "开团数", "Groups started", "count",
+           "distinct group_id among the campaign's orders (all orders of its days when none is "
+           "attributed)", "COUNT(DISTINCT group_id)"),
+    Metric("group_completion_rate", "成团率", "Completion rate", "fraction",
+           "groups with at least group_min_size paid orders / groups started",
+           "COUNT(groups with >= k paid orders) / group_started"),
+    Metric("group_size", "平均成团人数", "Average group size", "ratio",
+           "paid orders per completed group", "AVG(paid orders of completed groups)"),
+    Metric("referral_inviters", "邀请人", "Inviters", "users",
+           "distinct users with a share event during the campaign", "COUNT(DISTINCT share users)"),
+    Metric("referral_invites", "邀请次数", "Invites", "count", "share events during the campaign",
+           "COUNT(share events)"),
+    Metric("referral_joins", "受邀新用户", "Invited new users", "users",
+           "users first seen during the campaign with a referrer_id",
+           "COUNT(new users WITH referrer_id)"),
+    Metric("referral_k_factor", "K 因子", "K-factor", "ratio",
+           "invited new users per inviting user during the campaign (invites per inviter x joins "
+           "per invite)", "referral_joins / referral_inviters"),
+    Metric("referral_cost_per_join", "每个受邀新用户成本", "Cost per invited new user", "CNY",
+           "campaign cost / invited new users", "campaign_cost / referral_joins",
+           higher_is_better=False),
+    Metric("repeat_rate", "复购率", "Repeat purchase rate", "fraction",
+           "among new users first seen during the campaign who bought during it and whose first "
+           "such order is at least repeat_days before the period's end, the share with another paid "
+           "order within repeat_days after it; campaign-acquired (participants) against organic "
+           "(the other new users of those days); the gap is in percentage points",
+           "COUNT(buyers with a 2nd paid order within repeat_days) / COUNT(observable buyers)"),
+    Metric("channel_spend", "花费", "Spend", "CNY", "spend.cost " + _CHANNEL, "SUM(spend.cost)",
+           higher_is_better=False),
+    Metric("channel_impressions", "曝光", "Impressions", "count", "spend.impressions " + _CHANNEL,
+           "SUM(spend.impressions)"),
+    Metric("channel_clicks", "点击", "Clicks", "count", "spend.clicks " + _CHANNEL, "SUM(spend.clicks)"),
+    Metric("channel_ctr", "点击率（CTR）", "CTR", "fraction", "clicks / impressions " + _CHANNEL,
+           "SUM(clicks) / SUM(impressions)"),
+    Metric("channel_cpc", "单次点击成本（CPC）", "CPC", "CNY", "spend / clicks " + _CHANNEL,
+           "SUM(cost) / SUM(clicks)", higher_is_better=False),
+    Metric("channel_new_users", "新增用户", "New users", "users",
+           "users first seen in the period whose acquisition channel (users.channel) is the channel",
+           "COUNT(users WITH first_seen_at in the period) GROUP BY users.channel"),
+    Metric("channel_cac", "获客成本（CAC）", "CAC", "CNY", "spend / new users " + _CHANNEL,
+           "channel_spend / channel_new_users", higher_is_better=False),
+    Metric("channel_conversion", "新用户转化率", "New-user conversion", "fraction",
+           "share of the channel's new users of the period with a paid order in the period",
+           "COUNT(new users with a paid order) / channel_new_users"),
+    Metric("channel_orders_ft", "订单（首次触点）", "Orders (first touch)", "orders",
+           "paid orders of the period credited to the buyer's acquisition channel (users.channel)",
+           "COUNT(paid orders) GROUP BY users.channel"),
+    Metric("channel_revenue_ft", "收入（首次触点）", "Revenue (first touch)", "CNY",
+           "paid amount of the period credited to the buyer's acquisition channel (users.channel)",
+           "SUM(paid amount) GROUP BY users.channel"),
+    Metric("channel_aov_ft", "客单价（首次触点）", "AOV (first touch)", "CNY",
+           "first-touch revenue / first-touch orders", "channel_revenue_ft / channel_orders_ft"),
+    Metric("channel_roas_ft", "ROAS（首次触点）", "ROAS (first touch)", "ratio",
+           "first-touch revenue / spend " + _CHANNEL, "channel_revenue_ft / channel_spend"),
+    Metric("channel_orders_lt", "订单（末次触点）", "Orders (last touch)", "orders",
+           "paid orders of the period credited to the order's channel (orders.channel, the last touch)",
+           "COUNT(paid orders) GROUP BY orders.channel"),
+    Metric("channel_revenue_lt", "收入（末次触点）", "Revenue (last touch)", "CNY",
+           "paid amount of the period credited to the order's channel (orders.channel)",
+           "SUM(paid amount) GROUP BY orders.channel"),
+    Metric("channel_aov_lt", "客单价（末次触点）", "AOV (last touch)", "CNY",
+           "last-touch revenue / last-touch orders", "channel_revenue_lt / channel_orders_lt"),
+    Metric("channel_roas_lt", "ROAS（末次触点）", "ROAS (last touch)", "ratio",
+           "last-touch revenue / spend " + _CHANNEL, "channel_revenue_lt / channel_spend"),
+    Metric("channel_share_shift", "收入占比变化", "Revenue share shift", "points",
+           "the channel's share of period revenue under last touch minus under first touch, in "
+           "percentage points", "revenue_lt / total - revenue_ft / total"),
+)
+
+
 def definitions_table(keys: list[str], language: str) -> pd.DataFrame:
     """The definitions of `keys` as a table for a report's appendix."""
     zh = language == "zh"
