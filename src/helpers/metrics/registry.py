@@ -633,6 +633,94 @@ register(
 )
 
 
+# --- forecasting ---
+_DAY = "days counted in the source timezone"
+_BACKTEST = ("over the rolling backtest origins that end before the report week (each origin: fit on "
+             "the history before it, forecast horizon_days ahead)")
+register(
+    Metric("daily_active_users", "日活跃用户", "Daily active users", "users",
+           f"distinct users with any event on the day ({_DAY})",
+           "COUNT(DISTINCT events.user_id) GROUP BY event day"),
+    Metric("daily_new_users", "日新增用户", "Daily new users", "users",
+           "users whose first_seen_at falls on the day", "COUNT(users) GROUP BY first_seen day"),
+    Metric("daily_orders", "日支付订单", "Daily paid orders", "orders",
+           f"paid orders on the day: {PAID_ORDER}", "COUNT(paid orders) GROUP BY paid day"),
+    Metric("daily_gmv", "日成交额（GMV）", "Daily GMV", "CNY",
+           f"sum of paid order amounts on the day (CNY yuan): {PAID_ORDER}",
+           "SUM(orders.amount) of paid orders GROUP BY paid day"),
+    Metric("daily_reads", "日文章阅读次数", "Daily article reads", "count",
+           "article reads (int_page_read_count) on the day, summed over all articles; days inside "
+           "the article_stats range without a row count as 0",
+           "SUM(article_stats.reads) GROUP BY date"),
+    Metric("daily_net_followers", "日净增关注", "Daily net followers", "users",
+           "new followers minus unfollows on the day, summed over sources",
+           "SUM(followers.new_followers) - SUM(followers.unfollows) GROUP BY date"),
+    Metric("daily_unfollow_rate", "日取关率", "Daily unfollow rate", "fraction",
+           "unfollows on the day / followers at the start of the day (the day's cumulative minus its "
+           "new followers plus its unfollows)",
+           "SUM(unfollows) / (cumulative - SUM(new_followers) + SUM(unfollows)) GROUP BY date",
+           False),
+    Metric("forecast_series", "预测序列", "Forecast series", "id",
+           "one object per forecast daily series: metric, model (chosen by backtest MASE), "
+           "horizon_days, mase_backtest, mase_seasonal_naive, coverage80, coverage95, plus "
+           "transform, coverage80_raw, coverage95_raw, recalibrated and notes; the daily forecasts "
+           "are in forecast.csv", "see the metric keys of each field"),
+    Metric("forecast_anomalies", "异常日", "Anomalies", "id",
+           "days of the report week whose actual value lies outside the 95% prediction interval of "
+           "a model fitted on the data before the week: metric, date, actual, expected, lo95, hi95, "
+           "direction (up = above hi95, down = below lo95), deviation (actual / expected - 1)",
+           "actual < lo95 or actual > hi95"),
+    Metric("forecast_alerts", "阈值告警", "Threshold alerts", "id",
+           "days of the report week on which a metric crossed a threshold rule of the parameters "
+           "(alerts: metric, above / below): metric, date, value, threshold, rule",
+           "value > above or value < below"),
+    Metric("mase_backtest", "回测 MASE", "Backtest MASE", "ratio",
+           f"mean absolute error of the chosen model's forecasts {_BACKTEST}, divided by the mean "
+           "absolute 7-day difference of that origin's history, averaged over origins; below 1 = "
+           "better than the in-sample seasonal naive error", "mean_o(MAE_o / MAE(y_t - y_t-7))",
+           False),
+    Metric("mase_seasonal_naive", "季节性朴素 MASE", "Seasonal naive MASE", "ratio",
+           f"MASE of the seasonal naive forecast (same weekday of the last week) {_BACKTEST}",
+           "as mase_backtest, forecast y_t = y_t-7k", False),
+    Metric("coverage80", "80% 区间覆盖率", "80% interval coverage", "fraction",
+           f"share of backtest days whose actual value fell inside the published 80% interval "
+           f"{_BACKTEST}; when the interval was recalibrated, estimated leaving each origin out of "
+           "the calibration in turn", "mean(lo80 <= actual <= hi80)", None),
+    Metric("coverage95", "95% 区间覆盖率", "95% interval coverage", "fraction",
+           "as coverage80 for the 95% interval", "mean(lo95 <= actual <= hi95)", None),
+    Metric("interval_factor", "区间校准系数", "Interval calibration factor", "ratio",
+           "factor applied to the model's interval half-width so that the backtest coverage is "
+           "nominal; applied only when the model's own coverage is further than the tolerance from "
+           "nominal (1 = not recalibrated)", "quantile_level(|z|) / z_level, z = error / forecast sd",
+           None),
+    Metric("forecast_yhat", "预测值", "Forecast", "count",
+           "the chosen model's forecast for a day (the median on the log scale for positive "
+           "series), in the unit of its metric", "yhat", None),
+    Metric("prediction_interval", "预测区间", "Prediction interval", "count",
+           "range expected to hold the actual value with the stated probability (80% or 95%), "
+           "calibrated on backtest errors", "[lo, hi]", None),
+    Metric("anomaly_deviation", "偏离预期", "Deviation from expected", "relative_change",
+           "actual / expected - 1 on an anomaly day", "actual / expected - 1", None),
+    Metric("calendar_effect", "日历效应", "Calendar effect", "relative_change",
+           "estimated change on days of a calendar feature (holiday, make-up workday, shopping "
+           "festival or its pre-sale, user event) against an ordinary day of the same weekday, from "
+           "the structural model: exp(coefficient) - 1 for log-scale series, else the coefficient",
+           "exp(beta) - 1", None),
+    Metric("weekly_forecast", "周预测合计", "Weekly forecast total", "count",
+           "sum of the daily forecasts of an ISO week; its interval treats the daily errors as "
+           "equally correlated, with the correlation measured on the backtest", "SUM(yhat) per week",
+           None),
+    Metric("target_attainment", "预计目标达成", "Expected share of target", "fraction",
+           "weekly forecast total / the week's target from the parameters", "weekly_forecast / target"),
+    Metric("forecast_wape", "历史预测误差（WAPE）", "Past forecast error (WAPE)", "fraction",
+           "for forecasts published in earlier reports: sum of |forecast - actual| / sum of actual "
+           "over the days now known", "SUM(|yhat - actual|) / SUM(actual)", False),
+    Metric("forecast_bias", "历史预测偏差", "Past forecast bias", "relative_change",
+           "for forecasts published in earlier reports: sum of (forecast - actual) / sum of actual; "
+           "positive = forecasts were too high", "SUM(yhat - actual) / SUM(actual)", None),
+)
+
+
 def definitions_table(keys: list[str], language: str) -> pd.DataFrame:
     """The definitions of `keys` as a table for a report's appendix."""
     zh = language == "zh"
