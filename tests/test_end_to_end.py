@@ -17,7 +17,7 @@ from conftest import minimal_tables, write_source
 
 ROOT = Path(__file__).resolve().parents[1]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))
-SUITE = ["weekly_summary", "user_analysis"]
+SUITE = ["weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting"]
 
 
 def wxreport(*args: str) -> subprocess.CompletedProcess:
@@ -28,14 +28,16 @@ def wxreport(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def sample_run(tiny_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("e2e") / "reports"
-    result = wxreport("--data", str(tiny_data), "--out", str(out), "--only", *SUITE)
+    result = wxreport("--data", str(tiny_data), "--out", str(out))  # the whole suite
     assert result.returncode == 0, result.stdout + result.stderr
     return out / "2026-W47"
 
 
 def test_outputs_are_exactly_the_documented_files(sample_run):
     assert sorted(p.name for p in sample_run.iterdir()) == sorted(
-        ["index.html", *(f"{n}.{ext}" for n in SUITE for ext in ("html", "json"))])
+        ["index.html", "forecast.csv", *(f"{n}.{ext}" for n in SUITE for ext in ("html", "json"))])
+    index = (sample_run / "index.html").read_text()
+    assert index.count('class="wx-status-ok"') == len(SUITE)
 
 
 @pytest.mark.parametrize("notebook", SUITE)

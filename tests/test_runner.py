@@ -61,7 +61,7 @@ def outcome_lines(capsys) -> str:
 def test_parallel_run_publishes_every_output(suite, capsys):
     notebooks, _, week, options = suite
     for name in ("alpha", "beta", "gamma"):
-        make_notebook(notebooks, name, sleep=2)
+        make_notebook(notebooks, name, sleep=5)
     assert runner.run(options()) == 0
     files = sorted(p.name for p in week.iterdir())
     assert files == ["alpha.html", "alpha.json", "beta.html", "beta.json", "gamma.html",

@@ -131,7 +131,8 @@ class Report:
                          self.text("本期", "This period"): self.fmt(key, now),
                          self.text("上期", "Previous period"): self.fmt(key, before),
                          self.text("变化", "Change"): change})
-        self.table(pd.DataFrame(rows), {})
+        frame = pd.DataFrame(rows)
+        self.table(frame, {c: tables.PREFORMATTED for c in frame.columns[1:]})
 
     # -- outputs -------------------------------------------------------------------------------
 
