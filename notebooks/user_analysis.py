@@ -126,7 +126,7 @@ clv = value.clv_estimate(wh, hi, p.clv_horizon_days, p.clv_holdout_weeks)
 top_segment = segments.loc[segments["customers"].idxmax()] if len(segments) else None
 rep.finding(findings.value(metrics, top_segment, clv, rep.lang))
 value_keys = ["buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu"]
-previous = users.headline(wh, rep.period.previous, p.funnel_steps, window_s)
+previous = value.buyer_metrics(wh, lo - 7, hi - 7, activity.distinct_active(wh, lo - 7, hi - 7))
 rep.compare_table({k: metrics[k] for k in value_keys}, {k: previous[k] for k in value_keys})
 ltv = value.ltv_curves(wh, lo - 7 * 26, lo - 1, max_weeks=12)
 rep.chart(charts.ltv_lines(ltv[ltv["users"] >= k_min], "channel", rep.lang))
