@@ -33,12 +33,12 @@ params = {}
 # %%
 from IPython.display import HTML, Markdown, display
 
-from helpers.context import open_report
+from helpers.render.report import open_report
 from helpers.metrics import campaigns as cm
 from helpers.report import campaign_analysis as ca
 from helpers.report import campaign_charts as charts
 from helpers.report import campaign_tables as tables
-from helpers.warehouse import day_number
+from helpers.core.warehouse import day_number
 
 rep = open_report("campaign_evaluation", params)
 p, wh, lang, k = rep.params, rep.wh, rep.lang, rep.params.min_cell_size

@@ -33,14 +33,14 @@ params = {}
 # %%
 from IPython.display import HTML, display
 
-from helpers.context import open_report
+from helpers.render.report import open_report
 from helpers.metrics import content
-from helpers.metrics.summary import relative_change
-from helpers.report import components
+from helpers.core.kpis import relative_change
+from helpers.render import components
 from helpers.report import content_charts as charts
 from helpers.report import content_findings as findings
 from helpers.report import content_tables as tables
-from helpers.warehouse import day_number
+from helpers.core.warehouse import day_number
 
 rep = open_report("content_performance", params)
 rep.header()

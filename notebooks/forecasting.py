@@ -32,11 +32,11 @@ params = {}
 from datetime import timedelta
 from pathlib import Path
 
-from helpers.config import CsvSeriesParams
-from helpers.context import open_report
+from helpers.forecasting.params import CsvSeriesParams
+from helpers.render.report import open_report
 from helpers.metrics import forecasting as fm
-from helpers.metrics.registry import METRICS
-from helpers.paths import project_root
+from helpers.core.metrics import METRICS
+from helpers.core.paths import project_root
 from helpers.report import forecast_charts, forecast_text
 from helpers.stats import forecast as fc
 

@@ -29,13 +29,13 @@ params = {}
 # %%
 import pandas as pd
 
-from helpers.context import open_report
+from helpers.render.report import open_report
 from helpers.metrics import activity, funnel, growth, lifecycle, portrait, referral, retention, users, value
-from helpers.report import privacy
+from helpers.render import privacy
 from helpers.report import user_charts as charts
 from helpers.report import user_findings as findings
-from helpers.report.i18n import label
-from helpers.warehouse import day_number, day_to_date
+from helpers.render.text import label
+from helpers.core.warehouse import day_number, day_to_date
 
 rep = open_report("user_analysis", params)
 p, wh = rep.params, rep.wh

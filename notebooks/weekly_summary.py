@@ -28,34 +28,32 @@
 params = {}
 
 # %%
-from IPython.display import HTML, display
-
-from helpers.context import open_report
-from helpers.metrics import summary
-from helpers.report import charts, components, findings
+from helpers.core import kpis
+from helpers.render.components import Kpi
+from helpers.suite import open_report
+from helpers.weekly import charts, findings
+from helpers.weekly.headline import headline
 
 rep = open_report("weekly_summary", params)
 rep.header()
 
 # %%
-weekly = summary.kpi_series(rep.wh, rep.period.shift(1 - rep.params.trend_weeks), rep.period)
-daily = summary.kpi_series(rep.wh, rep.period.previous, rep.period, grain="day")
-metrics = rep.publish(summary.headline(weekly))["metrics"]
+weekly = kpis.kpi_series(rep.wh, rep.period.shift(1 - rep.params.trend_weeks), rep.period)
+daily = kpis.kpi_series(rep.wh, rep.period.previous, rep.period, grain="day")
+metrics = rep.publish(headline(weekly))["metrics"]
 
-rep.section("本周要点", "This week at a glance")
-rep.finding(findings.weekly_summary(metrics, rep.lang))
-kpis = [components.Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k))
-        for k in summary.KPIS]
-display(HTML(components.kpi_cards(kpis, rep.lang)))
+rep.section("ws_glance")
+rep.finding(findings.weekly_summary(metrics, rep.tx))
+rep.kpi_cards([Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k)) for k in kpis.KPIS])
 
 # %%
-rep.section(f"近 {rep.params.trend_weeks} 周趋势", f"Last {rep.params.trend_weeks} weeks")
-rep.chart(charts.kpi_trend(weekly, list(summary.KPIS), rep.lang))
+rep.section("ws_trend", weeks=rep.params.trend_weeks)
+rep.chart(charts.kpi_trend(weekly, list(kpis.KPIS), rep.tx))
 
 # %%
-rep.section("逐日对比上周", "Day by day against the previous week")
+rep.section("ws_day_by_day")
 this_week, last_week = daily.iloc[7:], daily.iloc[:7]
-rep.chart(charts.week_over_week(this_week, last_week, ["active_users", "gmv"], rep.lang))
+rep.chart(charts.week_over_week(this_week, last_week, ["active_users", "gmv"], rep.tx))
 
 # %%
-rep.footer(list(metrics))
+rep.footer()

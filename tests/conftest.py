@@ -13,7 +13,7 @@ import pytest
 os.environ["WXREPORT_CACHE"] = tempfile.mkdtemp(prefix="wxreport-test-cache-")
 
 from helpers.sample import SampleSpec, write_sample
-from helpers.warehouse import Warehouse, build_warehouse
+from helpers.core.warehouse import Warehouse, build_warehouse
 
 TINY = SampleSpec(seed=11, users=1500, days=42)  # 2026-10-12 .. 2026-11-22: weeks W42..W47
 

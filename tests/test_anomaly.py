@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from helpers.metrics import forecasting as fm
-from helpers.periods import Period
+from helpers.core.periods import Period
 from helpers.sample import SampleSpec, write_sample
 from helpers.stats import anomaly
 from helpers.stats import forecast as fc
-from helpers.warehouse import Warehouse, build_warehouse
+from helpers.core.warehouse import Warehouse, build_warehouse
 
 WEEK = np.array([1.0, 0.95, 0.97, 1.02, 1.1, 1.25, 1.18])
 W47 = Period.parse("2026-W47")

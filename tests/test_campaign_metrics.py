@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.config import CampaignEvaluationParams
+from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.metrics import campaigns as cm
-from helpers.periods import Period
+from helpers.core.periods import Period
 from helpers.report import campaign_analysis as ca
 from helpers.report import campaign_tables as tables
-from helpers.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 from conftest import write_source
 

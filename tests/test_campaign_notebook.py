@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.config import CampaignEvaluationParams
-from helpers.periods import Period
+from helpers.campaigns.params import CampaignEvaluationParams
+from helpers.core.periods import Period
 from helpers.report import campaign_analysis as ca
-from helpers.report.html import external_references
-from helpers.report.outputs import PAYLOAD_KEYS, REQUIRED_ITEM_KEYS
+from helpers.render.html import external_references
+from helpers.render.outputs import PAYLOAD_KEYS, REQUIRED_ITEM_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))

@@ -9,11 +9,11 @@ from datetime import date
 import numpy as np
 import pytest
 
-from helpers.config import CampaignEvaluationParams
-from helpers.periods import Period
+from helpers.campaigns.params import CampaignEvaluationParams
+from helpers.core.periods import Period
 from helpers.report import campaign_analysis as ca
 from helpers.sample import SampleSpec, write_sample
-from helpers.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 pytestmark = pytest.mark.xdist_group("campaign_sample")  # one worker builds the sample once
 W47 = Period.parse("2026-W47")

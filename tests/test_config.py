@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from helpers import config
-from helpers.errors import ParamError
-from helpers.periods import Period, complete_weeks, resolve_period
+from helpers import suite
+from helpers.core import params as config
+from helpers.core.errors import ParamError
+from helpers.core.periods import Period, complete_weeks, resolve_period
+from helpers.render.fmt import week_title
 
 
 def write(folder, name, text):
@@ -16,7 +18,7 @@ def write(folder, name, text):
 
 
 def test_defaults_load(tmp_path):
-    lp = config.load_params("weekly_summary", tmp_path)
+    lp = suite.load("weekly_summary", tmp_path)
     assert lp.values.period == "latest" and lp.values.language == "zh"
     assert lp.values.trend_weeks == 8
 
@@ -24,7 +26,7 @@ def test_defaults_load(tmp_path):
 def test_layers_override_in_order_and_remember_origins(tmp_path):
     write(tmp_path, "defaults.yaml", "language: en\nperiod: 2026-W40\n")
     write(tmp_path, "weekly_summary.yaml", "language: zh\n")
-    lp = config.load_params("weekly_summary", tmp_path, {"period": "2026-W41", "out": None})
+    lp = suite.load("weekly_summary", tmp_path, {"period": "2026-W41", "out": None})
     assert (lp.values.language, lp.values.period) == ("zh", "2026-W41")
     assert lp.origin["language"].endswith("weekly_summary.yaml")
     assert lp.origin["period"] == config.COMMAND_LINE
@@ -34,7 +36,7 @@ def test_layers_override_in_order_and_remember_origins(tmp_path):
 def test_unknown_key_in_notebook_file_suggests_the_nearest(tmp_path):
     write(tmp_path, "weekly_summary.yaml", "trend_weks: 4\n")
     with pytest.raises(ParamError) as err:
-        config.load_params("weekly_summary", tmp_path)
+        suite.load("weekly_summary", tmp_path)
     msg = str(err.value)
     assert "weekly_summary.yaml: key 'trend_weks' is not a parameter of weekly_summary" in msg
     assert "Did you mean 'trend_weeks'?" in msg
@@ -43,7 +45,7 @@ def test_unknown_key_in_notebook_file_suggests_the_nearest(tmp_path):
 def test_notebook_keys_are_not_allowed_in_defaults(tmp_path):
     write(tmp_path, "defaults.yaml", "trend_weeks: 4\n")
     with pytest.raises(ParamError, match=r"defaults.yaml: key 'trend_weeks' is not a shared parameter"):
-        config.load_params("weekly_summary", tmp_path)
+        suite.load("weekly_summary", tmp_path)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -58,24 +60,24 @@ def test_notebook_keys_are_not_allowed_in_defaults(tmp_path):
 def test_mistyped_or_impossible_values_name_file_and_key(tmp_path, text, expected):
     write(tmp_path, "weekly_summary.yaml", text)
     with pytest.raises(ParamError, match=r"weekly_summary.yaml: " + expected):
-        config.load_params("weekly_summary", tmp_path)
+        suite.load("weekly_summary", tmp_path)
 
 
 def test_malformed_yaml_names_line_and_column(tmp_path):
     write(tmp_path, "defaults.yaml", "language: zh\nperiod: [2026-W47\n")
     with pytest.raises(ParamError, match=r"defaults.yaml line 3, column 1: malformed YAML"):
-        config.load_params("weekly_summary", tmp_path)
+        suite.load("weekly_summary", tmp_path)
 
 
 def test_yaml_that_is_not_a_mapping(tmp_path):
     write(tmp_path, "defaults.yaml", "- zh\n- en\n")
     with pytest.raises(ParamError, match="expected a mapping"):
-        config.load_params("weekly_summary", tmp_path)
+        suite.load("weekly_summary", tmp_path)
 
 
 def test_command_line_override_errors_say_so(tmp_path):
     with pytest.raises(ParamError, match=r"^command line: key 'period'"):
-        config.load_params("weekly_summary", tmp_path, {"period": "W47"})
+        suite.load("weekly_summary", tmp_path, {"period": "W47"})
 
 
 def test_period_labels_and_ranges():
@@ -85,9 +87,9 @@ def test_period_labels_and_ranges():
     assert Period.parse("2026-W53").label == "2026-W53"  # 2026 has 53 ISO weeks
     with pytest.raises(ValueError, match="no ISO week 54"):
         Period.parse("2026-W54")
-    assert p.describe("zh") == "2026-W47（2026年11月16日–22日）"
-    assert p.describe("en") == "Week 2026-W47, 16–22 Nov 2026"
-    assert Period.parse("2026-W49").describe("en") == "Week 2026-W49, 30 Nov–6 Dec 2026"
+    assert week_title(p, "zh") == "2026-W47（2026年11月16日–22日）"
+    assert week_title(p, "en") == "Week 2026-W47, 16–22 Nov 2026"
+    assert week_title(Period.parse("2026-W49"), "en") == "Week 2026-W49, 30 Nov–6 Dec 2026"
 
 
 def test_latest_is_the_last_complete_iso_week():

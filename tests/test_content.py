@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from helpers.config import load_params
-from helpers.errors import ParamError
+from helpers.core.errors import ParamError
 from helpers.metrics import content
-from helpers.metrics.registry import METRICS
-from helpers.periods import Period
-from helpers.report.outputs import REQUIRED_METRICS
+from helpers.core.metrics import METRICS
+from helpers.core.periods import Period
+from helpers.render.outputs import REQUIRED_METRICS
 from helpers.sample import SampleSpec, write_sample
-from helpers.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 from conftest import write_source
 

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from helpers.metrics import content
-from helpers.periods import Period
-from helpers.report import content_charts, content_findings, content_tables, style
-from helpers.report.html import external_references
-from helpers.report.outputs import PAYLOAD_KEYS, REQUIRED_METRICS
+from helpers.core.periods import Period
+from helpers.render import style
+from helpers.report import content_charts, content_findings, content_tables
+from helpers.render.html import external_references
+from helpers.render.outputs import PAYLOAD_KEYS, REQUIRED_METRICS
 
 from conftest import minimal_tables, write_source
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.report.html import external_references
-from helpers.report.outputs import PAYLOAD_KEYS, REQUIRED_METRICS
+from helpers.render.html import external_references
+from helpers.render.outputs import PAYLOAD_KEYS, REQUIRED_METRICS
 
 from conftest import minimal_tables, write_source
 
@@ -49,7 +49,7 @@ def test_every_notebook_publishes_its_contract(sample_run, notebook):
 
 def test_user_analysis_json_is_the_tested_headline(sample_run, tiny_wh):
     from helpers.metrics import funnel, users
-    from helpers.periods import Period
+    from helpers.core.periods import Period
 
     doc = json.loads((sample_run / "user_analysis.json").read_text())
     expected = users.headline(tiny_wh, Period.parse("2026-W47"), funnel.DEFAULT_STEPS, 86_400)

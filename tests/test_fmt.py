@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers.report import fmt
+from helpers.render import fmt
 
 
 @pytest.mark.parametrize(("x", "zh", "en"), [
@@ -39,7 +39,7 @@ def test_money_percent_changes_and_points():
 def test_privacy_suppression_and_table_labels():
     import pandas as pd
 
-    from helpers.report import privacy, tables
+    from helpers.render import privacy, tables
 
     frame = pd.DataFrame({"city": ["上海", "拉萨", "无"], "users": [120, 3, 0], "share": [0.9, 0.02, 0.0]})
     out, hidden = privacy.suppress(frame, "users", k=10, also=["share"])
@@ -55,7 +55,7 @@ def test_privacy_suppression_and_table_labels():
 def test_table_text_is_escaped():
     import pandas as pd
 
-    from helpers.report import tables
+    from helpers.render import tables
 
     frame = pd.DataFrame({"<b>title</b>": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]})
     html = tables.styled(frame, {}, "en").to_html()

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config
-from helpers.calendar import regressors
-from helpers.errors import DataError, ParamError
+from helpers import suite
+from helpers.forecasting import params as config
+from helpers.core.calendar import regressors
+from helpers.core.errors import DataError, ParamError
 from helpers.metrics import forecasting as fm
-from helpers.periods import Period
-from helpers.report.outputs import REQUIRED_FILES
+from helpers.core.periods import Period
+from helpers.render.outputs import REQUIRED_FILES
 
 W47 = Period.parse("2026-W47")
 FROM_EVENTS_USERS_ORDERS = {"daily_active_users", "daily_new_users", "daily_orders", "daily_gmv"}
@@ -57,7 +58,7 @@ def test_unfollow_rate_by_hand(tiny_wh, tiny_data):
 
 
 def test_missing_tables_are_named(tmp_path):
-    from helpers.warehouse import Warehouse, build_warehouse
+    from helpers.core.warehouse import Warehouse, build_warehouse
 
     from conftest import minimal_tables, write_source
 
@@ -110,18 +111,18 @@ def test_csv_series_missing_file_and_bad_parameters_fail_before_any_notebook(tmp
     bad = write(tmp_path / "kpi.csv", "date,amount\n2026-11-01,3\n")
     (params / "forecasting.yaml").write_text(f"csv_series:\n  - {{name: store_sales, path: {bad}}}\n")
     with pytest.raises(ParamError) as err:
-        config.load_params("forecasting", params)
+        suite.load("forecasting", params)
     text = str(err.value)
     assert "forecasting.yaml: key 'csv_series.0.path'" in text and f"{bad}: no column 'value'" in text
     (params / "forecasting.yaml").write_text(f"csv_series:\n  - {{name: daily_gmv, path: {bad}}}\n")
     with pytest.raises(ParamError, match="csv_series"):
-        config.load_params("forecasting", params)
+        suite.load("forecasting", params)
     (params / "forecasting.yaml").write_text("alerts:\n  - {metric: daily_gmv}\n")
     with pytest.raises(ParamError, match="give a threshold"):
-        config.load_params("forecasting", params)
+        suite.load("forecasting", params)
     (params / "forecasting.yaml").write_text("targets: {daily_gvm: 1000}\n")
     with pytest.raises(ParamError, match="unknown metric 'daily_gvm'"):
-        config.load_params("forecasting", params)
+        suite.load("forecasting", params)
 
 
 def test_csv_path_is_relative_to_the_project(tmp_path):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.report.html import external_references
-from helpers.report.outputs import REQUIRED_FILES, REQUIRED_ITEM_KEYS, REQUIRED_METRICS
+from helpers.render.html import external_references
+from helpers.render.outputs import REQUIRED_FILES, REQUIRED_ITEM_KEYS, REQUIRED_METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.report import html as report_html
+from helpers.render import html as report_html
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 16).decode()
 
@@ -73,8 +73,8 @@ def test_toc_lists_sections_and_cjk_font_is_embedded():
 
 
 def test_output_contract_checks_list_items_and_files(tmp_path):
-    from helpers.periods import Period
-    from helpers.report.outputs import build_payload, check_files, check_payload
+    from helpers.core.periods import Period
+    from helpers.render.outputs import build_payload, check_files, check_payload
 
     week = Period.parse("2026-W47")
     ok = build_payload("campaign_evaluation", week, "sample", "Asia/Shanghai",

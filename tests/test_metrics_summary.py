@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.metrics import summary
-from helpers.periods import Period
-from helpers.warehouse import Warehouse, build_warehouse
+from helpers.core import kpis as summary
+from helpers.core.periods import Period
+from helpers.core.warehouse import Warehouse, build_warehouse
 
 from conftest import minimal_tables, write_source
 

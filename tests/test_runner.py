@@ -16,11 +16,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers import run as runner
-from helpers.errors import KernelError, ParamError
+from helpers.core.errors import KernelError, ParamError
 
 GOOD = """
 import time
-from helpers.context import open_report
+from helpers.render.report import open_report
 rep = open_report(NAME, params)
 rep.header()
 started = time.time()

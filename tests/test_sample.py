@@ -7,9 +7,9 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import contract
+from helpers.core import contract
 from helpers.sample import SampleSpec, generate, write_sample
-from helpers.warehouse import Warehouse, build_warehouse
+from helpers.core.warehouse import Warehouse, build_warehouse
 
 SMALL = SampleSpec(seed=3, users=800, days=28)
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import reference as ref
 from helpers.metrics import activity, funnel, growth, lifecycle, portrait, referral, retention, users, value
-from helpers.periods import Period
+from helpers.core.periods import Period
 from helpers.sample import SampleSpec, write_sample
-from helpers.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 from conftest import write_source
 

@@ -6,9 +6,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import contract
-from helpers.errors import DataError
-from helpers.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core import contract
+from helpers.core.errors import DataError
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 from conftest import minimal_tables, write_source
 

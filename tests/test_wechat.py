@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.wechat import ACCESS_SOURCES, access_source, follower_source_label
+from helpers.core.wechat import ACCESS_SOURCES, access_source, follower_source_label
 
 
 def test_scene_codes_map_to_access_sources():

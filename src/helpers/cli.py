@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import run as runner
-from . import sample
+from helpers import run as runner
+from helpers import sample
 
 
 def _run(argv: list[str]) -> int:

@@ -29,18 +29,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import config
-from .context import resolve_data
-from .errors import KernelError, ParamError, WxReportError
-from .paths import PACKAGE_DIR, cache_dir, project_root
-from .periods import Period, resolve_period
-from .report.index import IndexEntry, write_index
-from .report.outputs import check_files, check_payload
-from .warehouse import Warehouse, build_warehouse, day_number
+from helpers import suite
+from helpers.core.params import COMMAND_LINE, LoadedParams
+from helpers.core.errors import KernelError, ParamError, WxReportError
+from helpers.core.paths import PACKAGE_DIR, cache_dir, project_root
+from helpers.core.periods import Period, resolve_period
+from helpers.render.index import IndexEntry, write_index
+from helpers.render.outputs import check_files, check_payload
+from helpers.render.fmt import week_title
+from helpers.render.text import Text
+from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
 KERNEL_NAME = "wxreport"
-SUITE_ORDER = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation",
-               "forecasting")
 CELL_TIMEOUT_S = 3600
 
 
@@ -95,16 +95,16 @@ def discover(notebooks_dir: Path, only: list[str] | None) -> list[tuple[str, Pat
     if unknown:
         raise ParamError(f"command line: --only {', '.join(unknown)}: no such notebook in "
                          f"{notebooks_dir} (have: {', '.join(sorted(found))})")
-    order = {name: i for i, name in enumerate(SUITE_ORDER)}
+    order = {nb.name: i for i, nb in enumerate(suite.SUITE)}
     names = sorted(found, key=lambda n: (order.get(n, len(order)), n))
     return [(n, found[n]) for n in names]
 
 
 def _absolute(value: str, origin: str) -> str:
     """CLI paths are relative to the working directory, YAML paths to the project root."""
-    if value == "sample" and origin != config.COMMAND_LINE:
+    if value == "sample" and origin != COMMAND_LINE:
         return value
-    base = Path.cwd() if origin == config.COMMAND_LINE else project_root()
+    base = Path.cwd() if origin == COMMAND_LINE else project_root()
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else (base / path).resolve())
 
@@ -122,10 +122,10 @@ def plan(options: Options) -> Plan:
     notebooks = discover(options.notebooks_dir, options.only)
     selected = set(options.only or [name for name, _ in notebooks])
     problems: dict[str, list[str]] = {}
-    loaded: list[tuple[str, Path, config.LoadedParams]] = []
+    loaded: list[tuple[str, Path, LoadedParams]] = []
     for name, path in notebooks:
         try:
-            loaded.append((name, path, config.load_params(name, options.params_dir, overrides)))
+            loaded.append((name, path, suite.load(name, options.params_dir, overrides)))
         except ParamError as exc:
             problems.setdefault(name, []).append(str(exc))
     _raise_for(problems, selected)
@@ -136,7 +136,7 @@ def plan(options: Options) -> Plan:
         data = _absolute(values.data, lp.origin.get("data", "default"))
         source_key = (data, values.timezone)
         if source_key not in warehouses:
-            source = resolve_data(data)
+            source = suite.resolve_data(data)
             warehouses[source_key] = Warehouse(build_warehouse(source, values.timezone))
         wh = warehouses[source_key]
         try:
@@ -272,8 +272,8 @@ def execute(job: Job, staging: Path, kernel: str) -> dict[str, Any]:
     import nbformat
     import papermill as pm
 
-    from .report.html import render
-    from .report.i18n import notebook_title
+    from helpers.render.html import render
+    from helpers.render.text import Text
 
     started = time.monotonic()
     staging.mkdir(parents=True, exist_ok=True)
@@ -310,11 +310,12 @@ def execute(job: Job, staging: Path, kernel: str) -> dict[str, Any]:
         payload_path = staging / f"{job.name}.json"
         if not payload_path.exists():
             raise ValueError(f"the notebook did not publish {job.name}.json (rep.publish(...))")
-        problems = check_payload(json.loads(payload_path.read_text()), job.name, job.period)
-        problems += check_files(staging, job.name)
+        contract = suite.notebook(job.name).contract
+        problems = check_payload(json.loads(payload_path.read_text()), job.name, job.period, contract)
+        problems += check_files(staging, contract)
         if problems:
             raise ValueError(f"{job.name}.json breaks the output contract: " + "; ".join(problems))
-        title = f"{notebook_title(job.name, job.language)} · {job.period.describe(job.language)}"
+        title = f"{suite.title(job.name, Text(job.language))} · {week_title(job.period, job.language)}"
         page = render(nbformat.read(executed, as_version=4), title, job.language)
         (staging / f"{job.name}.html").write_text(page, encoding="utf-8")
     except Exception as exc:
@@ -468,16 +469,15 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome],
                  unplanned: dict[str, str]) -> None:
-    from .report.i18n import notebook_title
-
     first = jobs[0]
+    tx = Text(first.language)
     entries = []
     for job in jobs:
         o = outcomes.get(job.name) or Outcome(job.name, "skipped")
         report = out_dir / f"{job.name}.html"
         entries.append(IndexEntry(
             name=job.name,
-            title=notebook_title(job.name, first.language),
+            title=suite.title(job.name, tx),
             status=o.status,
             seconds=o.seconds,
             cached=o.cached,
@@ -486,7 +486,7 @@ def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome],
             failed_notebook=f"{job.name}.failed.ipynb"
             if o.status == "failed" and (out_dir / f"{job.name}.failed.ipynb").exists() else None,
         ))
-    entries += [IndexEntry(name=name, title=notebook_title(name, first.language), status="skipped",
+    entries += [IndexEntry(name=name, title=suite.title(name, tx), status="skipped",
                            error=problem) for name, problem in unplanned.items()]
     tz = ZoneInfo(first.params["timezone"])
     write_index(out_dir / "index.html", first.period, first.data_source,

@@ -27,9 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import contract
-from .calendar import day_calendar
-from .paths import sample_data_dir
+from helpers.core import contract
+from helpers.core.calendar import day_calendar
+from helpers.core.paths import PACKAGE_DIR, sample_data_dir
 
 SECONDS_PER_DAY = 86_400
 
@@ -859,8 +859,8 @@ def write_sample(out: Path, spec: SampleSpec = SampleSpec()) -> dict[str, Any]:
 def generator_version() -> str:
     """Hash of the generator's code: a sample made by older code is regenerated."""
     h = hashlib.sha256()
-    for name in ("sample.py", "calendar.py", "contract.py"):
-        h.update((Path(__file__).parent / name).read_bytes())
+    for name in ("sample.py", "core/calendar.py", "core/contract.py"):
+        h.update((PACKAGE_DIR / name).read_bytes())
     return h.hexdigest()[:16]
 
 

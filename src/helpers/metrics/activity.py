@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..warehouse import Warehouse, day_to_date
+from helpers.core.warehouse import Warehouse, day_to_date
 
 SESSION_GAP_S = 30 * 60  # a new session starts after 30 minutes without events (WeChat's rule)
 

@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..warehouse import Warehouse, day_number, day_to_date
-from .sql import PAID
+from helpers.core.warehouse import Warehouse, day_number, day_to_date
+from helpers.core.sql import PAID
 
 ALL_CHANNELS = {"all", "全部", "*", ""}
 CONTROL = "control"

@@ -20,10 +20,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from ..periods import Period
-from ..stats.shrinkage import priors_by_group, ratio_interval
-from ..warehouse import Warehouse, day_number, day_to_date
-from .sql import PAID
+from helpers.core.periods import Period
+from helpers.stats.shrinkage import priors_by_group, ratio_interval
+from helpers.core.warehouse import Warehouse, day_number, day_to_date
+from helpers.core.sql import PAID
 
 HEADLINE_KEYS = ("articles_published", "readers", "reads", "sharers", "read_rate", "share_rate",
                  "new_followers", "unfollows", "net_followers", "best_article_id")

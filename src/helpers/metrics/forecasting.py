@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import calendar
-from ..errors import DataError
-from ..periods import Period
-from ..stats import anomaly
-from ..stats import forecast as fc
-from ..warehouse import Warehouse, day_number, day_to_date
-from . import summary
-from .registry import METRICS
+from helpers.core import calendar
+from helpers.core.errors import DataError
+from helpers.core.periods import Period
+from helpers.stats import anomaly
+from helpers.stats import forecast as fc
+from helpers.core.warehouse import Warehouse, day_number, day_to_date
+from helpers.core import kpis as summary
+from helpers.core.metrics import METRICS
 
 WAREHOUSE_SERIES = ("daily_active_users", "daily_new_users", "daily_orders", "daily_gmv", "daily_reads",
                     "daily_net_followers")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..warehouse import Warehouse
+from helpers.core.warehouse import Warehouse
 
 DEFAULT_STEPS = ("launch", "page_view", "add_to_cart", "checkout", "pay")
 

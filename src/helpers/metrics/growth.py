@@ -6,9 +6,9 @@ from typing import Literal
 
 import pandas as pd
 
-from ..warehouse import Warehouse, day_to_date
-from ..wechat import access_source
-from .sql import week_start
+from helpers.core.warehouse import Warehouse, day_to_date
+from helpers.core.wechat import access_source
+from helpers.core.sql import week_start
 
 Breakdown = Literal["channel", "source"] | None
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..warehouse import Warehouse, day_to_date
-from .sql import PAID, week_start
+from helpers.core.warehouse import Warehouse, day_to_date
+from helpers.core.sql import PAID, week_start
 
 
 def weekly_lifecycle(wh: Warehouse, first_week_day: int, last_week_day: int) -> pd.DataFrame:

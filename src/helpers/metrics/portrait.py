@@ -10,7 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ..warehouse import Warehouse
+from helpers.core.warehouse import Warehouse
 
 DIMENSIONS = ("gender", "age_band", "province", "city", "platform")
 Population = Literal["new", "active"]

@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ..warehouse import Warehouse, day_to_date
-from .sql import week_start
+from helpers.core.warehouse import Warehouse, day_to_date
+from helpers.core.sql import week_start
 
 MAX_DEPTH = 50
 

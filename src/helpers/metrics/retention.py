@@ -13,8 +13,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..warehouse import Warehouse, day_to_date
-from .sql import week_start
+from helpers.core.warehouse import Warehouse, day_to_date
+from helpers.core.sql import week_start
 
 Mode = Literal["exact", "on_or_after"]
 WECHAT_DAYS = (1, 2, 3, 4, 5, 6, 7, 14, 30)  # getweanalysisappiddailyretaininfo keys

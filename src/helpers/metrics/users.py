@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..periods import Period
-from ..warehouse import Warehouse, day_number
-from . import activity, funnel, referral, retention, value
+from helpers.core.periods import Period
+from helpers.core.warehouse import Warehouse, day_number
+from helpers.metrics import activity, funnel, referral, retention, value
 
 HEADLINE_KEYS = ("dau_mean", "wau", "mau", "stickiness", "new_users", "retention_d1", "retention_d7",
                  "retention_d30", "buyers", "repurchase_rate", "returning_buyer_share", "arpu",

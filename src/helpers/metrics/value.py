@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..stats import clv
-from ..warehouse import Warehouse
-from .sql import PAID, paid, week_start
+from helpers.stats import clv
+from helpers.core.warehouse import Warehouse
+from helpers.core.sql import PAID, paid, week_start
 
 CONSENTED = "COALESCE(u.consent, TRUE)"  # users who refused analytics are left out of profiling
 

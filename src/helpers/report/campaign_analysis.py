@@ -17,14 +17,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .. import calendar
-from ..config import CampaignEvaluationParams, ComparisonGroup
-from ..metrics import campaigns as cm
-from ..metrics.campaigns import Campaign
-from ..periods import Period
-from ..stats import causal
-from ..stats import experiments as ex
-from ..warehouse import Warehouse, day_number, day_to_date
+from helpers.core import calendar
+from helpers.campaigns.params import CampaignEvaluationParams, ComparisonGroup
+from helpers.metrics import campaigns as cm
+from helpers.metrics.campaigns import Campaign
+from helpers.core.periods import Period
+from helpers.stats import causal
+from helpers.stats import experiments as ex
+from helpers.core.warehouse import Warehouse, day_number, day_to_date
 
 Method = Literal["randomized", "counterfactual", "diff_in_diff", "none"]
 LEVEL = 0.95  # intervals are 95% (report-outputs); `alpha` is the significance level
@@ -187,7 +187,7 @@ def _window(c: Campaign, as_of: int, post_days: int) -> tuple[int, int]:
 
 def _regressors(wh: Warehouse, c: Campaign, campaigns: list[Campaign], metric: str, lo: int, hi: int,
                 covariates: list[str]) -> pd.DataFrame:
-    """Calendar (helpers.calendar), other campaigns and the chosen covariates, per day; a covariate
+    """Calendar (helpers.core.calendar), other campaigns and the chosen covariates, per day; a covariate
     enters as log(1 + value). `other_channels` needs a campaign naming one channel."""
     dates = pd.Index([day_to_date(d) for d in range(lo, hi + 1)])
     frames = [calendar.regressors(dates[0], dates[-1]).set_axis(dates),

@@ -11,12 +11,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from . import fmt
-from .campaign_analysis import Evaluation, Experiment
-from .campaign_tables import word
-from .charts import value_axis
-from .i18n import label
-from .style import BAD, GOOD, NEUTRAL, PALETTE
+from helpers.render import fmt
+from helpers.report.campaign_analysis import Evaluation, Experiment
+from helpers.report.campaign_tables import word
+from helpers.render.charts import value_axis
+from helpers.render.text import label
+from helpers.render.style import BAD, GOOD, NEUTRAL, PALETTE
 
 HISTORY_DAYS = 42  # pre-period days drawn before a campaign
 

@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..calendar import SHOPPING_FESTIVALS
-from ..metrics import campaigns as cm
-from ..metrics.registry import METRICS
-from ..stats import experiments as ex
-from ..warehouse import day_to_date
-from . import fmt
-from .campaign_analysis import Evaluation, Experiment, LiftRow
-from .i18n import label
+from helpers.core.calendar import SHOPPING_FESTIVALS
+from helpers.metrics import campaigns as cm
+from helpers.core.metrics import METRICS
+from helpers.stats import experiments as ex
+from helpers.core.warehouse import day_to_date
+from helpers.render import fmt
+from helpers.report.campaign_analysis import Evaluation, Experiment, LiftRow
+from helpers.render.text import label
 
 WORDS: dict[str, tuple[str, str]] = {
     # campaign types (campaigns.type)

@@ -16,11 +16,11 @@ from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from ..metrics.content import History
-from . import fmt
-from .charts import value_axis
-from .content_tables import group_label, metric_label, title, weekday
-from .style import BAD, GOOD, NEUTRAL, PALETTE
+from helpers.metrics.content import History
+from helpers.render import fmt
+from helpers.render.charts import value_axis
+from helpers.report.content_tables import group_label, metric_label, title, weekday
+from helpers.render.style import BAD, GOOD, NEUTRAL, PALETTE
 
 
 def plain(text: object, width: int = 16) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics.content import History
-from ..wechat import follower_source_label
-from . import fmt
-from .content_tables import format_label, group_label, metric_label, published, title
+from helpers.metrics.content import History
+from helpers.core.wechat import follower_source_label
+from helpers.render import fmt
+from helpers.report.content_tables import format_label, group_label, metric_label, published, title
 
 
 def note(text: str) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..metrics.content import NONE
-from ..metrics.registry import METRICS
-from ..wechat import follower_source_label
-from . import fmt
-from .i18n import t
-from .privacy import suppress
+from helpers.metrics.content import NONE
+from helpers.core.metrics import METRICS
+from helpers.core.wechat import follower_source_label
+from helpers.render import fmt
+from helpers.render.text import t
+from helpers.render.privacy import suppress
 
 Table = tuple[pd.DataFrame, dict[str, str], pd.DataFrame | None]
 

@@ -10,10 +10,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..metrics.forecasting import SeriesRun
-from .charts import value_axis
-from .forecast_text import deviation, regressor_name
-from .style import BAD, NEUTRAL, PALETTE
+from helpers.metrics.forecasting import SeriesRun
+from helpers.render.charts import value_axis
+from helpers.report.forecast_text import deviation, regressor_name
+from helpers.render.style import BAD, NEUTRAL, PALETTE
 
 BAND95, BAND80 = "#dce6fb", "#b3c8f4"
 CALENDAR_SHADE = "#fdf1dc"

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..calendar import SHOPPING_FESTIVALS
-from ..metrics.forecasting import SeriesRun, weekly_forecast
-from ..stats.forecast import LEVELS, Note
-from . import fmt
+from helpers.core.calendar import SHOPPING_FESTIVALS
+from helpers.metrics.forecasting import SeriesRun, weekly_forecast
+from helpers.stats.forecast import LEVELS, Note
+from helpers.render import fmt
 
 MODEL_NAMES = {
     "seasonal_naive": ("季节性朴素", "Seasonal naive"),

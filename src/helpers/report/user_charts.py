@@ -9,10 +9,10 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from . import fmt
-from .charts import value_axis
-from .i18n import label
-from .style import BAD, NEUTRAL, PALETTE
+from helpers.render import fmt
+from helpers.render.charts import value_axis
+from helpers.render.text import label
+from helpers.render.style import BAD, NEUTRAL, PALETTE
 
 WEEKDAYS = {"zh": [f"周{d}" for d in "一二三四五六日"], "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 

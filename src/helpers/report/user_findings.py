@@ -6,9 +6,9 @@ from datetime import date
 
 import pandas as pd
 
-from ..metrics.value import ClvResult
-from . import fmt
-from .i18n import label
+from helpers.metrics.value import ClvResult
+from helpers.render import fmt
+from helpers.render.text import label
 
 
 def _day(d: date, language: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .forecast import Calibration, SeriesForecast, Settings, first_days, forecast
+from helpers.stats.forecast import Calibration, SeriesForecast, Settings, first_days, forecast
 
 ANOMALY_COLUMNS = ["date", "actual", "expected", "lo95", "hi95", "direction", "deviation", "difference",
                    "severity"]

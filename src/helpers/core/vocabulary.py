@@ -1,0 +1,40 @@
+"""Data vocabularies: values of data-contract columns as people say them, in zh and en.
+
+Acquisition channels, event names, genders, platforms and customer-pyramid tiers. Unknown values
+are shown as they are. (WeChat's own codes, scene and follower sources, are in `core.wechat`.)
+"""
+
+from __future__ import annotations
+
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "search": {"zh": "搜索", "en": "Search"},
+    "share": {"zh": "分享", "en": "Share"},
+    "qr_code": {"zh": "二维码", "en": "QR code"},
+    "official_account": {"zh": "公众号", "en": "Official account"},
+    "moments_ads": {"zh": "朋友圈广告", "en": "Moments ads"},
+    "kol": {"zh": "KOL", "en": "KOL"},
+    "referral": {"zh": "邀请", "en": "Referral"},
+    "offline": {"zh": "线下", "en": "Offline"},
+    "other": {"zh": "其他", "en": "Other"},
+    "unknown": {"zh": "未知", "en": "Unknown"},
+    "launch": {"zh": "启动", "en": "Launch"},
+    "page_view": {"zh": "浏览页面", "en": "Page view"},
+    "add_to_cart": {"zh": "加入购物车", "en": "Add to cart"},
+    "checkout": {"zh": "提交订单", "en": "Checkout"},
+    "pay": {"zh": "支付", "en": "Pay"},
+    "share_event": {"zh": "分享", "en": "Share"},
+    "female": {"zh": "女", "en": "Female"},
+    "male": {"zh": "男", "en": "Male"},
+    "ios": {"zh": "iOS", "en": "iOS"},
+    "android": {"zh": "安卓", "en": "Android"},
+    "loyal": {"zh": "忠诚客户", "en": "Loyal"},
+    "active": {"zh": "活跃客户", "en": "Active"},
+    "new": {"zh": "新客户", "en": "New"},
+    "potential": {"zh": "潜在客户", "en": "Potential"},
+}
+
+
+def label(value: object, language: str) -> str:
+    """A data value (channel, event, gender, tier, ...) in the report language."""
+    text = str(value)
+    return VALUE_LABELS.get(text, {}).get(language, text)

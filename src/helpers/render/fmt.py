@@ -1,0 +1,167 @@
+"""Numbers for people: 1.2万 / 12.3K, ¥, percentages, relative changes and percentage points."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from helpers.core.periods import Period
+from helpers.render.catalog import entry
+
+MISSING = "—"
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _compact(x: float, steps: list[tuple[float, float, str]]) -> str:
+    """`steps`: (from this size, divide by, suffix), largest first."""
+    for threshold, size, suffix in steps:
+        if abs(x) >= threshold:
+            v = x / size
+            digits = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
+            text = f"{v:.{digits}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text + suffix
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.2f}"
+
+
+# Compact counts per language: (from this size, divide by, catalog word of the suffix), largest first.
+_COMPACT = {
+    "zh": [(1e8, 1e8, "unit_hundred_million"), (1e4, 1e4, "unit_ten_thousand")],
+    "en": [(1e9, 1e9, "unit_billion"), (1e6, 1e6, "unit_million"), (1e4, 1e3, "unit_thousand")],
+}
+
+
+def number(x: float | None, language: str = "zh") -> str:
+    """Counts: 12,345 -> '1.23万' (zh) / '12.3K' (en); below 10,000 with thousands separators."""
+    if _missing(x):
+        return MISSING
+    return _compact(float(x), [(at, size, entry(word, language)) for at, size, word in _COMPACT[language]])
+
+
+def money(x: float | None, language: str = "zh") -> str:
+    """CNY yuan with the ¥ sign, compact like `number`."""
+    if _missing(x):
+        return MISSING
+    sign = "-" if x < 0 else ""
+    return f"{sign}¥{number(abs(x), language)}"
+
+
+def percent(x: float | None, digits: int = 1) -> str:
+    """A fraction shown as a percentage: 0.183 -> '18.3%'."""
+    return MISSING if _missing(x) else f"{100 * x:.{digits}f}%"
+
+
+def relative_change(x: float | None, digits: int = 1) -> str:
+    """A relative change with its sign: 0.031 -> '+3.1%'."""
+    return MISSING if _missing(x) else f"{100 * x:+.{digits}f}%"
+
+
+def points(x: float | None, language: str = "zh", digits: int = 1) -> str:
+    """A difference of two rates in percentage points: 0.021 -> '+2.1个百分点' / '+2.1 pts'."""
+    if _missing(x):
+        return MISSING
+    return entry("unit_points", language).format(points=f"{100 * x:+.{digits}f}")
+
+
+def duration(seconds: float | None, language: str = "zh") -> str:
+    """A short duration: 42 -> '42秒' / '42s'; 95 -> '1分35秒' / '1m 35s'; 5400 -> '1.5小时' / '1.5h'."""
+    if _missing(seconds):
+        return MISSING
+    s = float(seconds)
+    if s < 60:
+        return entry("unit_seconds", language).format(s=f"{s:.0f}")
+    if s < 3600:
+        m, rest = divmod(round(s), 60)
+        return entry("unit_minutes_seconds", language).format(m=m, s=rest)
+    return entry("unit_hours", language).format(h=f"{s / 3600:.1f}")
+
+
+def value(x: float | None, unit: str, language: str = "zh") -> str:
+    """Format by a registry unit."""
+    if unit == "CNY":
+        return money(x, language)
+    if unit == "seconds":
+        return duration(x, language)
+    if unit == "minutes":
+        return duration(None if _missing(x) else 60 * float(x), language)
+    if unit == "ratio":
+        return MISSING if _missing(x) else f"{x:.2f}"
+    if unit == "points":
+        return points(x, language)
+    if unit == "fraction":
+        return percent(x)
+    if unit == "relative_change":
+        return relative_change(x)
+    return number(x, language)
+
+
+_MONTH = {"zh": lambda d: str(d.month), "en": lambda d: f"{d:%b}"}  # month number / abbreviation
+
+
+def day_month(d: date, language: str = "zh") -> str:
+    """A day within the year: '11月16日' / '16 Nov'."""
+    return entry("date_day_month", language).format(day=d.day, month=_MONTH[language](d))
+
+
+def iso_week(d: date) -> str:
+    """The ISO week holding a day: '2026-W47'."""
+    iso = d.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _numeric(spec: str) -> Callable[[Any, str], str]:
+    """A plain number format ('.2f', '+d', 'g', ...) for values that carry no unit."""
+    return lambda x, _language: MISSING if _missing(x) else format(int(x) if spec[-1] == "d" else x, spec)
+
+
+# The named formats of sentence placeholders ({name:format} in the text catalog): every number,
+# date and unit in a sentence goes through one of these.
+FORMATS: dict[str, Callable[[Any, str], str]] = {
+    **{unit: (lambda u: lambda x, language: value(x, u, language))(unit)
+       for unit in ("users", "orders", "count", "CNY", "fraction", "relative_change", "points",
+                    "ratio", "seconds", "minutes")},
+    "percent0": lambda x, _language: percent(x, 0),
+    "int": _numeric("d"),
+    "signed_int": _numeric("+d"),
+    "decimal1": _numeric(".1f"),
+    "decimal2": _numeric(".2f"),
+    "general": _numeric("g"),
+    "points_abs": lambda x, _language: MISSING if _missing(x) else f"{abs(100 * x):.1f}",
+    "day_month": lambda d, language: day_month(d, language),
+    "iso_date": lambda d, _language: d.isoformat(),
+    "iso_week": lambda d, _language: iso_week(d),
+}
+
+
+def formatted(x: Any, name: str, language: str) -> str:
+    """`x` in the named format (a unit of the registry or one of FORMATS)."""
+    if name not in FORMATS:
+        raise KeyError(f"unknown number format {name!r}; known: {', '.join(sorted(FORMATS))}")
+    return FORMATS[name](x, language)
+
+
+def _span_zh(start: date, end: date) -> tuple[str, str]:
+    tail = "date_day" if start.month == end.month else "date_day_month"
+    return (entry("date_full", "zh").format(year=start.year, month=start.month, day=start.day),
+            entry(tail, "zh").format(day=end.day, month=end.month))
+
+
+def _span_en(start: date, end: date) -> tuple[str, str]:
+    head = "date_day" if start.month == end.month else "date_day_month"
+    return (entry(head, "en").format(day=start.day, month=f"{start:%b}"),
+            entry("date_full", "en").format(year=end.year, month=f"{end:%b}", day=end.day))
+
+
+_SPAN = {"zh": _span_zh, "en": _span_en}  # where each language puts the year and the month
+
+
+def week_title(period: Period, language: str) -> str:
+    """'2026-W47（2026年11月16日–22日）' or 'Week 2026-W47, 16–22 Nov 2026' for titles."""
+    first, last = _SPAN[language](period.start, period.end)
+    return entry("week_title", language).format(week=period.label, first=first, last=last)

@@ -1,0 +1,156 @@
+"""The machine-readable outputs of ../shared/reference/report-outputs.md (v1).
+
+`<notebook>.json` has the shape {"notebook", "period", "period_start", "period_end", "data_source",
+"generated_at", "metrics", "definitions"}. A metric that cannot be computed is null, never 0;
+rates are fractions; money is CNY yuan. The runner checks each notebook's file with `check_payload`
+before publishing it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from helpers.core.metrics import METRICS
+from helpers.core.periods import Period
+
+
+@dataclass(frozen=True)
+class OutputContract:
+    """What a notebook must publish: metric keys, the keys of each object of its list metrics,
+    and extra files next to its JSON with their exact CSV header."""
+
+    metrics: tuple[str, ...] = ()
+    item_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+
+CONTRACTS: dict[str, OutputContract] = {
+    "weekly_summary": OutputContract(
+        ("active_users", "new_users", "orders", "gmv", "active_users_wow", "new_users_wow", "orders_wow",
+         "gmv_wow")),
+    "user_analysis": OutputContract(
+        ("dau_mean", "wau", "mau", "stickiness", "new_users", "retention_d1", "retention_d7", "retention_d30",
+         "buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu", "referral_share",
+         "funnel_conversion")),
+    "content_performance": OutputContract(
+        ("articles_published", "readers", "reads", "sharers", "read_rate", "share_rate", "new_followers",
+         "unfollows", "net_followers", "best_article_id")),
+    "campaign_evaluation": OutputContract(
+        ("campaigns",),
+        {"campaigns": ("campaign_id", "type", "method", "metric", "lift_abs", "lift_rel", "ci_low",
+                       "ci_high", "p_value", "srm_p_value", "cost", "roas", "roi")}),
+    "forecasting": OutputContract(
+        ("series", "anomalies"),
+        {"series": ("metric", "model", "horizon_days", "mase_backtest", "mase_seasonal_naive", "coverage80",
+                    "coverage95"),
+         "anomalies": ("metric", "date", "actual", "expected", "lo95", "hi95", "direction")},
+        {"forecast.csv": "date,metric,model,yhat,lo80,hi80,lo95,hi95"}),
+}
+PAYLOAD_KEYS = ("notebook", "period", "period_start", "period_end", "data_source", "generated_at",
+                "metrics", "definitions")
+SUMMARY_KEYS = ("verdict", "top_finding", "alerts", "sections_skipped")
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe values: NaN becomes null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def build_payload(notebook: str, period: Period, data_source: str, timezone: str,
+                  metrics: dict[str, Any], definitions: dict[str, str] | None = None
+                  ) -> dict[str, Any]:
+    """The JSON document; definitions default to the registry's for each metric key."""
+    defs = {k: METRICS[k].definition for k in metrics if k in METRICS}
+    defs.update(definitions or {})
+    return {
+        "notebook": notebook,
+        "period": period.label,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "data_source": data_source,
+        "generated_at": datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds"),
+        "metrics": _clean(metrics),
+        "definitions": defs,
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_payload(path: Path, payload: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def check_payload(payload: dict[str, Any], notebook: str, period: Period, contract: OutputContract
+                  ) -> list[str]:
+    """Problems with a notebook's JSON against the output contract (empty list = fine)."""
+    problems = [f"missing key {k!r}" for k in PAYLOAD_KEYS if k not in payload]
+    if problems:
+        return problems
+    if payload["notebook"] != notebook:
+        problems.append(f"notebook is {payload['notebook']!r}, expected {notebook!r}")
+    if payload["period"] != period.label:
+        problems.append(f"period is {payload['period']!r}, expected {period.label!r}")
+    metrics = payload["metrics"]
+    summary = payload.get("summary")
+    if not isinstance(summary, dict) or any(k not in summary for k in SUMMARY_KEYS):
+        problems.append(f"summary lacks one of {', '.join(SUMMARY_KEYS)} (rep.footer() writes it)")
+    for key in contract.metrics:
+        if key not in metrics:
+            problems.append(f"metrics lack {key!r}")
+            continue
+        if key not in payload["definitions"]:
+            problems.append(f"definitions lack {key!r}")
+        item_keys = contract.item_keys.get(key)
+        if item_keys is None:
+            continue
+        if not isinstance(metrics[key], list):
+            problems.append(f"metrics[{key!r}] is not a list")
+            continue
+        for i, item in enumerate(metrics[key]):
+            missing = [k for k in item_keys if k not in item]
+            if missing:
+                problems.append(f"metrics[{key!r}][{i}] lacks {', '.join(missing)}")
+    return problems
+
+
+def check_files(folder: Path, contract: OutputContract) -> list[str]:
+    """Problems with the extra files a notebook must write (e.g. forecast.csv)."""
+    problems = []
+    for name, header in contract.files.items():
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{name} was not written")
+            continue
+        with path.open(encoding="utf-8") as fh:
+            first = fh.readline().strip()
+        if first != header:
+            problems.append(f"{name} header is {first!r}, expected {header!r}")
+    return problems

@@ -1,0 +1,226 @@
+"""What a notebook holds on to: its parameters, period, warehouse and the report-writing calls.
+
+A notebook's first code cell is `rep = open_report("<notebook>", params)` (`helpers.suite`). Every
+word comes from the text catalog through `rep.tx` (`render.text.Text`), which also records the
+metrics shown, so the notes at the end define exactly those. The last cell, `rep.footer()`, writes
+the notes and the notebook's JSON with its `summary` block (verdict, top finding, alerts, sections
+skipped) that the index and other reports read.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from helpers.core.metrics import METRICS
+from helpers.core.params import SharedParams
+from helpers.core.periods import Period
+from helpers.core.warehouse import Warehouse
+from helpers.render import fmt, tables
+from helpers.render.components import Kpi, kpi_cards
+from helpers.render.html import TOC_SLOT, stylesheet
+from helpers.render.outputs import build_payload, write_atomic, write_payload
+from helpers.render.text import Text
+
+SAMPLE = "sample"
+# Catalog words of the data-quality checks the warehouse counts (core.warehouse.QUALITY_CHECKS).
+QUALITY_TEXT = {
+    "events_before_first_seen": "quality_events_before_first_seen",
+    "events_unknown_user": "quality_events_unknown_user",
+    "orders_unknown_user": "quality_orders_unknown_user",
+}
+
+
+@dataclass
+class Report:
+    notebook: str
+    params: SharedParams
+    period: Period
+    wh: Warehouse
+    output_dir: Path | None = None
+    title: str = ""  # catalog key of the report's title
+    tx: Text = field(init=False)
+    _payload: dict[str, Any] = field(default_factory=dict)
+    _section: str = ""
+    _findings: list[str] = field(default_factory=list)
+    _alerts: list[dict[str, Any]] = field(default_factory=list)
+    _skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.tx = Text(self.params.language)
+
+    @property
+    def lang(self) -> str:
+        return self.params.language
+
+    @property
+    def data_source(self) -> str:
+        return SAMPLE if self.params.data == SAMPLE else str(self.wh.meta["source"])
+
+    def label(self, metric: str) -> str:
+        return self.tx.label(metric)
+
+    def fmt(self, metric: str, value: float | None) -> str:
+        return self.tx.value(metric, value)
+
+    # -- prose ---------------------------------------------------------------------------------
+
+    def header(self) -> None:
+        """Title with the period and data source, the page's table of contents, and the styles."""
+        now = datetime.now(ZoneInfo(self.params.timezone))
+        name = self.tx(self.title) if self.title else self.notebook.replace("_", " ")
+        title = f"{name} · {fmt.week_title(self.period, self.lang)}"
+        subtitle = " · ".join([
+            f"{self.tx('data_source')}: {html.escape(self.data_source)}",
+            f"{self.tx('data_range')}: {self.wh.first_date} – {self.wh.last_date}",
+            f"{self.tx('generated')}: {now:%Y-%m-%d %H:%M}",
+        ])
+        display(HTML(f"<style>{stylesheet()}</style><h1>{html.escape(title)}</h1>"
+                     f'<p class="wx-subtitle">{subtitle}</p>{TOC_SLOT}'))
+
+    def section(self, key: str, **values: Any) -> None:
+        self._section = self.tx(key, **values)
+        display(Markdown(f"## {self._section}"))
+
+    def subsection(self, text: str) -> None:
+        display(Markdown(f"### {text}"))
+
+    def say(self, key: str, **values: Any) -> None:
+        """A short paragraph of prose (Markdown) from the catalog."""
+        self.paragraph(self.tx(key, **values))
+
+    def paragraph(self, text: str) -> None:
+        """A paragraph already worded through `rep.tx` (e.g. by a family's findings module)."""
+        if text:
+            display(Markdown(text))
+
+    def finding(self, text: str) -> None:
+        """The generated headline finding of a section (the first is the report's top finding)."""
+        self._findings.append(text)
+        display(HTML(f'<div class="wx-finding">{html.escape(text)}</div>'))
+
+    def note(self, text: str) -> None:
+        """A small note under a table or chart."""
+        if text:
+            display(HTML(f'<p class="wx-note">{html.escape(text)}</p>'))
+
+    def skipped(self, what: str, **values: Any) -> None:
+        """A section (or part of one) the data cannot support: `what` is the catalog key naming
+        what is missing; recorded in the JSON summary."""
+        reason = self.tx("skipped_section", what=self.tx(what, **values))
+        self._skipped.append({"section": self._section, "reason": reason})
+        self.caveat_text(reason)
+
+    def caveat(self, key: str, **values: Any) -> None:
+        """A visible warning box (e.g. too little data for a section)."""
+        self.caveat_text(self.tx(key, **values))
+
+    def caveat_text(self, text: str) -> None:
+        display(HTML(f'<p class="wx-skipped">{html.escape(text)}</p>'))
+
+    def alert(self, kind: str, metric: str, text: str, **details: Any) -> None:
+        """Something a manager should look at (an anomaly, a failed sample-ratio check, ...):
+        listed in the JSON summary for the index and the weekly summary."""
+        self._alerts.append({"kind": kind, "metric": metric, "text": text, **details})
+
+    def chart(self, figure: Any) -> None:
+        """Show a figure here (not at the end of the cell) and release it."""
+        import matplotlib.pyplot as plt
+
+        display(figure)
+        plt.close(figure)
+
+    def table(self, frame: Any, units: dict[str, str], hidden: Any = None, index: bool = False,
+              text: bool = False) -> None:
+        """A table with numbers formatted by unit; `hidden` cells (privacy) read "<k"; columns named
+        by metric keys are labelled from the registry (and count as shown)."""
+        display(tables.styled(frame, units, self.tx, hidden, self.params.min_cell_size, index, text))
+
+    def kpi_cards(self, kpis: list[Kpi]) -> None:
+        display(HTML(kpi_cards(kpis, self.tx)))
+
+    def compare_table(self, current: dict[str, Any], previous: dict[str, Any]) -> None:
+        """Metrics of this period against the previous one: relative change, or points for rates."""
+        rows = []
+        for key, now in current.items():
+            before = previous.get(key)
+            if now is None or before is None:
+                change = fmt.MISSING
+            elif METRICS[key].unit == "fraction":
+                change = fmt.points(now - before, self.lang)
+            else:
+                change = fmt.relative_change(now / before - 1) if before else fmt.MISSING
+            rows.append({self.tx("col_metric"): self.tx.label(key),
+                         self.tx("col_this_period"): self.tx.value(key, now),
+                         self.tx("col_previous_period"): self.tx.value(key, before),
+                         self.tx("col_change"): change})
+        frame = pd.DataFrame(rows)
+        self.table(frame, {c: tables.PREFORMATTED for c in frame.columns[1:]})
+
+    # -- outputs -------------------------------------------------------------------------------
+
+    def publish(self, metrics: dict[str, Any], definitions: dict[str, str] | None = None
+                ) -> dict[str, Any]:
+        """The notebook's JSON for programs (written by `footer`, with its summary); returned."""
+        self._payload = build_payload(self.notebook, self.period, self.data_source,
+                                      self.params.timezone, metrics, definitions)
+        return self._payload
+
+    def summary(self) -> dict[str, Any]:
+        """verdict: incomplete (sections skipped) / attention (alerts) / ok."""
+        verdict = "incomplete" if self._skipped else "attention" if self._alerts else "ok"
+        return {"verdict": verdict, "top_finding": self._findings[0] if self._findings else None,
+                "alerts": self._alerts, "sections_skipped": self._skipped}
+
+    def write_file(self, name: str, text: str) -> Path | None:
+        """An extra output next to the JSON (e.g. forecast.csv), when run by the suite."""
+        if self.output_dir is None:
+            return None
+        path = self.output_dir / name
+        write_atomic(path, text)
+        return path
+
+    def read_published(self, notebook: str) -> dict[str, Any] | None:
+        """Another notebook's JSON of this period as the suite published it (the runner runs the
+        notebooks a report reads first, and keys its cache on their files), or None."""
+        out = Path(self.params.out) / self.period.label / f"{notebook}.json"
+        return json.loads(out.read_text(encoding="utf-8")) if out.is_file() else None
+
+    def footer(self) -> None:
+        """Definitions of the metrics shown, data-quality findings, the privacy rule; then the JSON."""
+        self.section("notes")
+        display(Markdown(f"### {self.tx('definitions')}"))
+        display(definitions_table(self.tx).style.hide(axis="index").set_table_attributes('class="wx-text"'))
+        display(Markdown(f"### {self.tx('data_quality')}"))
+        quality = self.wh.quality()
+        if quality.empty:
+            self.say("no_quality_issues")
+        else:
+            rows = "".join(
+                f"<li>{html.escape(r.table_name)}: {html.escape(self.tx(QUALITY_TEXT[r.check_name]))}"
+                f" — {fmt.number(r.rows, self.lang)} ({html.escape(self.tx('quality_kept'))})</li>"
+                for r in quality.itertuples())
+            display(HTML(f"<ul class='wx-note'>{rows}</ul>"))
+        display(Markdown(f"### {self.tx('privacy')}"))
+        self.note(self.tx("privacy_note", k=self.params.min_cell_size))
+        if self._payload and self.output_dir is not None:
+            write_payload(self.output_dir / f"{self.notebook}.json", self._payload | {"summary": self.summary()})
+
+
+def definitions_table(tx: Text) -> pd.DataFrame:
+    """The definitions of the metrics `tx` has shown, for a report's notes."""
+    return pd.DataFrame([{
+        tx("col_metric"): METRICS[k].label(tx.language),
+        tx("col_key"): k,
+        tx("col_unit"): METRICS[k].unit,
+        tx("col_definition"): METRICS[k].definition,
+        tx("col_formula"): METRICS[k].formula,
+    } for k in tx.shown])

@@ -1,0 +1,95 @@
+"""The report suite: which notebooks there are, in what order, with which parameter model, title,
+output contract, and which other notebooks' published JSON each reads.
+
+The runner plans from here; a notebook opens itself with `open_report` from here. This is the one
+place that knows every report family; families never import each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpers.campaigns.params import CampaignEvaluationParams
+from helpers.content.params import ContentPerformanceParams
+from helpers.core.params import SharedParams, load_params, validate
+from helpers.core.paths import project_root
+from helpers.core.periods import resolve_period
+from helpers.core.warehouse import Warehouse, build_warehouse
+from helpers.forecasting.params import ForecastingParams
+from helpers.render import style
+from helpers.render.outputs import CONTRACTS, OutputContract
+from helpers.render.report import SAMPLE, Report
+from helpers.sample import ensure_sample
+from helpers.users.params import UserAnalysisParams
+from helpers.weekly.params import WeeklySummaryParams
+
+
+@dataclass(frozen=True)
+class Notebook:
+    name: str
+    params: type[SharedParams]
+    title: str  # catalog key of the report's title
+    contract: OutputContract
+    reads: tuple[str, ...] = ()  # notebooks whose published JSON this one reads: they run first
+
+
+SUITE: tuple[Notebook, ...] = (
+    Notebook("weekly_summary", WeeklySummaryParams, "title_weekly_summary", CONTRACTS["weekly_summary"]),
+    Notebook("user_analysis", UserAnalysisParams, "title_user_analysis", CONTRACTS["user_analysis"]),
+    Notebook("content_performance", ContentPerformanceParams, "title_content_performance",
+             CONTRACTS["content_performance"]),
+    Notebook("campaign_evaluation", CampaignEvaluationParams, "title_campaign_evaluation",
+             CONTRACTS["campaign_evaluation"]),
+    Notebook("forecasting", ForecastingParams, "title_forecasting", CONTRACTS["forecasting"]),
+)
+NOTEBOOKS: dict[str, Notebook] = {nb.name: nb for nb in SUITE}
+# A notebook the suite does not know (an analyst's own) runs with the shared parameters only.
+UNKNOWN = OutputContract()
+
+
+def notebook(name: str) -> Notebook:
+    return NOTEBOOKS.get(name) or Notebook(name, SharedParams, "", UNKNOWN)
+
+
+def params_model(name: str) -> type[SharedParams]:
+    return notebook(name).params
+
+
+def title(name: str, tx: Any) -> str:
+    """A notebook's report title in the language of `tx`; unknown notebooks keep their file name."""
+    key = notebook(name).title
+    return tx(key) if key else name.replace("_", " ")
+
+
+def load(name: str, params_dir: Path, overrides: dict[str, Any] | None = None) -> Any:
+    """defaults.yaml + <name>.yaml + overrides, validated against the notebook's model."""
+    return load_params(name, params_model(name), params_dir, overrides)
+
+
+def resolve_data(data: str, base: Path | None = None) -> Path:
+    """'sample' -> the bundled sample (generated on first use); relative paths resolve on `base`."""
+    if data == SAMPLE:
+        return ensure_sample()
+    path = Path(data).expanduser()
+    return path if path.is_absolute() else (base or project_root()) / path
+
+
+def open_report(name: str, params: dict[str, Any] | None = None) -> Report:
+    """Validate parameters, open the warehouse and resolve the period for one notebook.
+
+    Run by the suite, `params` is the runner's fully resolved set (validated before the kernel
+    started, warehouse already built); opened by hand in JupyterLab, `params` may be empty and the
+    values come from params/*.yaml, so both paths give the same report.
+    """
+    params = dict(params or {})
+    runner = params.pop("runner", None) or {}
+    model = params_model(name)
+    values = validate(model, params) if runner else load(name, project_root() / "params", params).values
+    style.apply()
+    warehouse = runner.get("warehouse") or build_warehouse(resolve_data(values.data), values.timezone)
+    wh = Warehouse(Path(warehouse))
+    period = resolve_period(values.period, wh.first_date, wh.last_date)
+    output_dir = Path(runner["output_dir"]) if runner.get("output_dir") else None
+    return Report(name, values, period, wh, output_dir, title=notebook(name).title)

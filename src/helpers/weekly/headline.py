@@ -1,0 +1,29 @@
+"""The `weekly_summary` JSON metrics of report-outputs.md: the KPIs of the week and their change."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers.core.kpis import KPIS, relative_change
+
+WHOLE_NUMBERS = ("active_users", "new_users", "orders")
+
+
+def _value(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def headline(weekly: pd.DataFrame) -> dict[str, float | None]:
+    """The report-outputs `weekly_summary` metrics from the last two rows of `kpi_series`."""
+    this, previous = weekly.iloc[-1], weekly.iloc[-2]
+    metrics: dict[str, float | None] = {}
+    for kpi in KPIS:
+        value = _value(this[kpi])
+        metrics[kpi] = round(value, 2) if kpi == "gmv" and value is not None else value
+        metrics[f"{kpi}_wow"] = relative_change(value, _value(previous[kpi]))
+    for kpi in WHOLE_NUMBERS:
+        if metrics[kpi] is not None:
+            metrics[kpi] = int(metrics[kpi])
+    return metrics

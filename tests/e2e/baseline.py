@@ -1,0 +1,124 @@
+"""What a report shows, normalised for comparing runs: visible text, JSON, chart images.
+
+The fixtures in `fixtures/ea798a7/` are the bundled sample's reports (2026-W47, zh and en) as made
+by commit ea798a7, before the code moved into one package per report family; the restructure kept
+every published number and every visible word (the notes' definitions list now holds exactly the
+metrics a report shows). Refresh them with
+
+    python tests/e2e/baseline.py capture <out>/<period> tests/e2e/fixtures/<name>/<lang>
+
+and compare a run with `python tests/e2e/baseline.py compare <out>/<period> <fixture folder>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+NOTEBOOKS = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
+_BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "ul", "ol", "nav", "section", "br",
+           "td", "th", "figure", "caption", "title"}
+_GENERATED = re.compile(r"(生成时间|Generated): \d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\+\d{2}:\d{2})?")
+_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hidden = 0
+        self.lines: list[str] = []
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.hidden += tag in ("style", "script", "head")
+        if tag in _BLOCKS:
+            self.flush()
+        if tag == "img":
+            self.current.append("[img]")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("style", "script", "head")
+        if tag in _BLOCKS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.current.append(data)
+
+    def flush(self) -> None:
+        line = re.sub(r"\s+", " ", " ".join(self.current)).strip()
+        self.current = []
+        if line:
+            self.lines.append(line)
+
+
+def visible_text(page: str, out_dir: str = "") -> str:
+    """The page's text as a reader sees it, one block per line; generation time and the output
+    folder (which appear in prose) replaced by placeholders."""
+    parser = _Visible()
+    parser.feed(page)
+    parser.flush()
+    text = _GENERATED.sub(r"\1: <time>", "\n".join(parser.lines))
+    return text.replace(out_dir, "<out>") if out_dir else text
+
+
+def without_definitions(text: str) -> str:
+    """The visible text without the notes' list of metric definitions."""
+    return re.sub(r"\n(指标定义|Metric definitions) ¶\n.*?\n(数据质量|Data quality) ¶\n", r"\n\2 ¶\n", text,
+                  flags=re.S)
+
+
+def published(doc: dict) -> dict:
+    """A notebook's JSON without what changes on every run or was added since (summary)."""
+    return {k: v for k, v in doc.items() if k not in ("generated_at", "summary")}
+
+
+def image_hashes(page: str) -> list[str]:
+    return [hashlib.sha1(m.group(1).encode()).hexdigest()[:12] for m in _PNG.finditer(page)]
+
+
+def capture(week: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in NOTEBOOKS:
+        page = (week / f"{name}.html").read_text(encoding="utf-8")
+        (target / f"{name}.txt").write_text(visible_text(page, str(week.parent)) + "\n", encoding="utf-8")
+        doc = published(json.loads((week / f"{name}.json").read_text(encoding="utf-8")))
+        (target / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
+        (target / f"{name}.images").write_text("\n".join(image_hashes(page)) + "\n")
+
+
+def compare(week: Path, fixture: Path, images: bool = False, only: tuple[str, ...] = NOTEBOOKS
+            ) -> list[str]:
+    """Differences between a run's reports and a fixture (empty = the same)."""
+    import difflib
+
+    problems = []
+    for name in only:
+        page = (week / f"{name}.html").read_text(encoding="utf-8")
+        doc = published(json.loads((week / f"{name}.json").read_text(encoding="utf-8")))
+        if doc != json.loads((fixture / f"{name}.json").read_text(encoding="utf-8")):
+            problems.append(f"{name}.json differs")
+        got = without_definitions(visible_text(page, str(week.parent)))
+        want = without_definitions((fixture / f"{name}.txt").read_text(encoding="utf-8").rstrip("\n"))
+        if got != want:
+            diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "fixture", "run", lineterm="", n=1)
+            problems.append(f"{name}: visible text differs\n" + "\n".join(list(diff)[:40]))
+        if images and image_hashes(page) != (fixture / f"{name}.images").read_text().split():
+            problems.append(f"{name}: chart images differ")
+    return problems
+
+
+if __name__ == "__main__":
+    command, week, fixture = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    if command == "capture":
+        capture(week, fixture)
+    else:
+        only = tuple(a for a in sys.argv[4:] if not a.startswith("--")) or NOTEBOOKS
+        found = compare(week, fixture, images="--images" in sys.argv, only=only)
+        print("\n".join(found) or "same")
+        sys.exit(1 if found else 0)
