@@ -26,13 +26,16 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import ROOT, report
+from helpers.stats import backtest as bk
+from helpers.stats import calibration as cal
 from helpers.stats import forecast as fc
+from helpers.stats import forecast_models as models
 
 SERIES = ROOT.parent / "shared" / "benchmarks" / "wp_log_peyton_manning.csv"
 HORIZON = 28
 YEARS = 2
 INNER = 12  # origins the pipeline chooses and calibrates on before each evaluated one (a year)
-SETTINGS = fc.Settings(horizon=HORIZON, origins=INNER, step=HORIZON)
+SETTINGS = models.Settings(horizon=HORIZON, origins=INNER, step=HORIZON)
 LAST = 10
 ONE_FORECAST_TARGET_S = 2.0
 
@@ -70,30 +73,30 @@ def prophet(history: pd.Series) -> Result:
     yhat = model.predict(future)["yhat"].to_numpy()
     samples = model.predictive_samples(future)["yhat"]
     bounds = {lv: (np.quantile(samples, (1 - lv) / 2, axis=1), np.quantile(samples, (1 + lv) / 2, axis=1))
-              for lv in fc.LEVELS}
+              for lv in cal.LEVELS}
     return Result(yhat, bounds, time.perf_counter() - started)
 
 
-def replay(series: fc.Series, bt: fc.Backtest, row: int) -> tuple[str, Result]:
+def replay(series: models.Series, bt: bk.Backtest, row: int) -> tuple[str, Result]:
     """What `forecast()` would publish at origin `row` of `bt`, from the INNER origins before it."""
     inner = bt.take(list(range(row - INNER, row)))
-    order = fc.ranking(inner)
+    order = bk.ranking(inner)
     chosen = next(m for m in order if not bt.failed[m][row])  # the final fit's fallback
-    calibration = {lv: fc.calibrate(inner.z[chosen], lv, SETTINGS.tolerance) for lv in fc.LEVELS}
+    calibration = {lv: cal.calibrate(inner.z[chosen], lv, SETTINGS.tolerance) for lv in cal.LEVELS}
     yhat = bt.mean[chosen][row]
     # Rebuild the calibrated bounds from the standardized errors' scale: z = (y - mean) / sd.
     mean = np.log(yhat) if series.log else yhat
     sd = bt.sd[chosen][row]
-    return chosen, Result(yhat, fc.intervals(mean, sd, calibration, series.log), 0.0)
+    return chosen, Result(yhat, cal.intervals(mean, sd, calibration, series.log), 0.0)
 
 
 def evaluate(values: pd.Series) -> list[dict[str, object]]:
     n = len(values)
     outer = [n - HORIZON - i * HORIZON for i in range(YEARS * 365 // HORIZON)][::-1]
     positions = [outer[0] - i * HORIZON for i in range(INNER, 0, -1)] + outer
-    series = fc.prepare(values, None, SETTINGS)
+    series = models.prepare(values, None, SETTINGS)
     started = time.perf_counter()
-    bt = fc.backtest(series, positions, HORIZON)
+    bt = bk.backtest(series, positions, HORIZON)
     backtest_s = time.perf_counter() - started
     assert bt.origins == tuple(positions), "every origin must have a seasonal naive baseline"
     rows = range(INNER, len(positions))
@@ -108,22 +111,22 @@ def evaluate(values: pd.Series) -> list[dict[str, object]]:
         picks.append(chosen)
         methods["chosen (ours)"].append(result)
         for model in SETTINGS.models:
-            raw = {lv: fc.Calibration(lv, np.nan, 1.0, np.nan) for lv in fc.LEVELS}
+            raw = {lv: cal.Calibration(lv, np.nan, 1.0, np.nan) for lv in cal.LEVELS}
             yhat = bt.mean[model][row]
             mean = np.log(yhat) if series.log else yhat
             methods[f"  candidate {model}"].append(
-                Result(yhat, fc.intervals(mean, bt.sd[model][row], raw, series.log), 0.0))
+                Result(yhat, cal.intervals(mean, bt.sd[model][row], raw, series.log), 0.0))
         methods["AutoETS (statsforecast)"].append(auto_ets(history))
         methods["Prophet"].append(prophet(history))
     check_replay(values, positions[-1], methods["chosen (ours)"][-1])
     actual = [values.to_numpy()[p:p + HORIZON] for p in positions[INNER:]]
-    scale = [fc.naive_scale(values.to_numpy()[:p]) for p in positions[INNER:]]
+    scale = [bk.naive_scale(values.to_numpy()[:p]) for p in positions[INNER:]]
     per_fit = backtest_s / len(positions)
     rows_out, summary = [], {}
     for name, results in methods.items():
-        mases = [fc.mase(a, r.yhat, s) for a, r, s in zip(actual, results, scale, strict=True)]
-        cov = {lv: np.mean([fc.coverage(a, *r.bounds[lv]) for a, r in zip(actual, results, strict=True)])
-               for lv in fc.LEVELS}
+        mases = [bk.mase(a, r.yhat, s) for a, r, s in zip(actual, results, scale, strict=True)]
+        cov = {lv: np.mean([bk.coverage(a, *r.bounds[lv]) for a, r in zip(actual, results, strict=True)])
+               for lv in cal.LEVELS}
         if name in ("AutoETS (statsforecast)", "Prophet"):
             seconds = f"{np.mean([r.seconds for r in results]):.2f}"
         else:
@@ -141,7 +144,7 @@ def evaluate(values: pd.Series) -> list[dict[str, object]]:
     print(f"models chosen at the {len(picks)} origins: {counts}")
     ours, theirs = summary["chosen (ours)"], summary["Prophet"]
     beats = ours[0] <= theirs[0] and ours[1] <= theirs[1]
-    honest = all(abs(ours[2][lv] - lv) <= 0.05 for lv in fc.LEVELS)
+    honest = all(abs(ours[2][lv] - lv) <= 0.05 for lv in cal.LEVELS)
     print(f"targets: MASE at or below Prophet's: {'yes' if beats else 'NO'} ({ours[0]:.3f} vs {theirs[0]:.3f}; "
           f"last {LAST}: {ours[1]:.3f} vs {theirs[1]:.3f}); coverage within 5 points of nominal: "
           f"{'yes' if honest else 'NO'} ({ours[2][0.80]:.1%}, {ours[2][0.95]:.1%})")
@@ -156,11 +159,11 @@ def check_replay(values: pd.Series, position: int, replayed: Result) -> None:
     real = fc.forecast(history, None, SETTINGS)
     pipeline_s = time.perf_counter() - started
     np.testing.assert_allclose(real.yhat, replayed.yhat, rtol=1e-6)
-    for lv in fc.LEVELS:
+    for lv in cal.LEVELS:
         np.testing.assert_allclose(real.bounds[lv][0], replayed.bounds[lv][0], rtol=1e-6)
-    series = fc.prepare(history, None, SETTINGS)
+    series = models.prepare(history, None, SETTINGS)
     started = time.perf_counter()
-    fc.predict(real.model, series, len(series.values), HORIZON)
+    models.predict(real.model, series, len(series.values), HORIZON)
     one_s = time.perf_counter() - started
     verdict = "ok" if one_s < ONE_FORECAST_TARGET_S else "OVER TARGET"
     print(f"one 28-day forecast ({real.model}, {len(series.values)} days of history): {one_s:.2f}s "

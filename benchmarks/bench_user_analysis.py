@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, measure, report
-from helpers.sample import SampleSpec, generator_version, write_sample
 from helpers.core.warehouse import Warehouse, build_warehouse
+from helpers.sample import SampleSpec, generator_version, write_sample
 
 SAMPLES = {"default sample": SampleSpec(), "10M events": SampleSpec(users=200_000)}
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))

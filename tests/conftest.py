@@ -12,8 +12,8 @@ import pytest
 # Every test process gets its own warehouse/run cache, never the developer's .cache.
 os.environ["WXREPORT_CACHE"] = tempfile.mkdtemp(prefix="wxreport-test-cache-")
 
-from helpers.sample import SampleSpec, write_sample
 from helpers.core.warehouse import Warehouse, build_warehouse
+from helpers.sample import SampleSpec, write_sample
 
 TINY = SampleSpec(seed=11, users=1500, days=42)  # 2026-10-12 .. 2026-11-22: weeks W42..W47
 

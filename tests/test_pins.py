@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# Imported by scripts that remake committed files, deliberately not installed: name -> where.
+NOT_INSTALLED = {"lifetimes": "tests/stats/cdnow/make_reference.py (reference outputs for test_clv.py)"}
 
 
 def pip_pins(name: str) -> dict[str, str]:
@@ -47,3 +53,42 @@ def test_every_runtime_dependency_is_pinned_exactly():
     runtime = pip_pins("requirements.txt")
     assert {"papermill", "nbconvert", "pandas", "duckdb", "pydantic", "jupytext"} <= set(runtime)
     assert all(re.fullmatch(r"\d+(\.\d+)*", v) for v in runtime.values())
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _imported_top_names(folder: Path) -> set[str]:
+    """Top-level names of the absolute imports in the .py files under `folder`."""
+    names: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def _is_local(name: str, folder: Path) -> bool:
+    return name == "helpers" or any((base / name).is_dir() or (base / f"{name}.py").is_file()
+                                    for base in (folder, ROOT))
+
+
+@pytest.mark.parametrize(("folder", "requirements"), [
+    ("src", "requirements.txt"), ("notebooks", "requirements.txt"), ("tests", "requirements-dev.txt"),
+    ("tools", "requirements-dev.txt"), ("benchmarks", "requirements-bench.txt"),
+])
+def test_every_directly_imported_package_is_pinned(folder, requirements):
+    """A package the code imports must be pinned itself, not only arrive with another pin: an upgrade of
+    the other package could drop or change it."""
+    pinned = {_normalized(name) for name in pip_pins(requirements)}
+    distributions = packages_distributions()
+    unpinned = set()
+    for name in _imported_top_names(ROOT / folder):
+        if name in sys.stdlib_module_names or _is_local(name, ROOT / folder) or name in NOT_INSTALLED:
+            continue
+        if not {_normalized(d) for d in distributions.get(name, [name])} & pinned:
+            unpinned.add(name)
+    assert not unpinned, f"imported in {folder}/ but not pinned in {requirements}"

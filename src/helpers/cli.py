@@ -12,8 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from helpers import run as runner
 from helpers import sample
+from helpers.run.jobs import Options
+from helpers.run.pool import main_run
 
 
 def _run(argv: list[str]) -> int:
@@ -29,14 +30,14 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--notebooks", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--params", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    options = runner.Options(data=args.data or None, period=args.period or None,
+    options = Options(data=args.data or None, period=args.period or None,
                              out=args.out or None, only=args.only, jobs=max(1, args.jobs),
                              force=args.force)
     if args.notebooks:
         options.notebooks_dir = args.notebooks.resolve()
     if args.params:
         options.params_dir = args.params.resolve()
-    return runner.main_run(options)
+    return main_run(options)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,4 +92,9 @@ def open_report(name: str, params: dict[str, Any] | None = None) -> Report:
     wh = Warehouse(Path(warehouse))
     period = resolve_period(values.period, wh.first_date, wh.last_date)
     output_dir = Path(runner["output_dir"]) if runner.get("output_dir") else None
-    return Report(name, values, period, wh, output_dir, title=notebook(name).title)
+    if runner:
+        reads = {n: Path(p) for n, p in runner.get("reads", {}).items()}
+    else:
+        out = Path(values.out) if Path(values.out).is_absolute() else project_root() / values.out
+        reads = {n: out / period.label / f"{n}.json" for n in notebook(name).reads}
+    return Report(name, values, period, wh, output_dir, title=notebook(name).title, reads=reads)

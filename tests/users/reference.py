@@ -1,6 +1,6 @@
 """Independent computations of the user-analysis metrics: plain Python loops over row dicts.
 
-They share nothing with the SQL in helpers.metrics except the definitions, so agreement between
+They share nothing with the SQL in helpers.users except the definitions, so agreement between
 the two is evidence that both say what the definitions say.
 """
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 import holidays
 import pandas as pd
 
+from helpers.core.vocabulary import FESTIVAL_LABELS
+
 
 @dataclass(frozen=True)
 class Festival:
@@ -24,14 +26,22 @@ class Festival:
     day: int
     presale_days: int  # days of pre-sale run-up before the festival day
 
+    def label(self, language: str) -> str:
+        return FESTIVAL_LABELS[self.key][language]
+
     def day_in(self, year: int) -> date:
         return date(year, self.month, self.day)
 
 
+def _festival(key: str, month: int, day: int, presale_days: int) -> Festival:
+    names = FESTIVAL_LABELS[key]
+    return Festival(key, names["zh"], names["en"], month, day, presale_days)
+
+
 SHOPPING_FESTIVALS: tuple[Festival, ...] = (
-    Festival("618", "618 年中大促", "618 mid-year sale", 6, 18, 17),
-    Festival("double_11", "双11", "Double 11", 11, 11, 11),
-    Festival("double_12", "双12", "Double 12", 12, 12, 0),
+    _festival("618", 6, 18, 17),
+    _festival("double_11", 11, 11, 11),
+    _festival("double_12", 12, 12, 0),
 )
 
 

@@ -34,7 +34,7 @@ class Metric:
     higher_is_better: bool | None = True
 
     def label(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+        return {"zh": self.zh, "en": self.en}[language]
 
 
 def registry_files() -> list[Path]:

@@ -1,6 +1,7 @@
 """Data vocabularies: values of data-contract columns as people say them, in zh and en.
 
-Acquisition channels, event names, genders, platforms and customer-pyramid tiers. Unknown values
+Acquisition channels, event names, genders, platforms and customer-pyramid tiers; the shopping
+festivals of the business calendar; the words accepted as true/false in CSV files. Unknown values
 are shown as they are. (WeChat's own codes, scene and follower sources, are in `core.wechat`.)
 """
 
@@ -38,3 +39,15 @@ def label(value: object, language: str) -> str:
     """A data value (channel, event, gender, tier, ...) in the report language."""
     text = str(value)
     return VALUE_LABELS.get(text, {}).get(language, text)
+
+
+# Shopping festivals of core.calendar, by key.
+FESTIVAL_LABELS: dict[str, dict[str, str]] = {
+    "618": {"zh": "618 年中大促", "en": "618 mid-year sale"},
+    "double_11": {"zh": "双11", "en": "Double 11"},
+    "double_12": {"zh": "双12", "en": "Double 12"},
+}
+
+# Boolean cells as people type them (lower case), e.g. in is_follower / consent columns.
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否")

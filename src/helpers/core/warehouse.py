@@ -34,6 +34,7 @@ from helpers.core.contract import ColumnType, Table
 from helpers.core.errors import DataError
 from helpers.core.paths import cache_dir
 from helpers.core.textfiles import utf8_copy
+from helpers.core.vocabulary import FALSE_WORDS, TRUE_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -118,16 +119,22 @@ def _hash_file(h: Any, path: Path) -> None:
             h.update(chunk)
 
 
-def source_fingerprint(source: Path, tz: str) -> str:
-    """Content hash of the source, the timezone and the loader code: same hash, same warehouse."""
+def data_fingerprint(source: Path) -> str:
+    """Content hash of the source's files alone: stable across versions of this code, so what is
+    derived from it for people (e.g. referrer pseudonyms) stays the same for the same data."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{contract.CONTRACT_VERSION}|{tz}".encode())
-    for name in _LOADER_FILES:
-        h.update((Path(__file__).parent / name).read_bytes())
-    files = find_source_files(source)
-    for f in sorted({f.path for f in files}):
+    for f in sorted({f.path for f in find_source_files(source)}):
         h.update(f.name.encode())
         _hash_file(h, f)
+    return h.hexdigest()
+
+
+def source_fingerprint(source: Path, tz: str) -> str:
+    """Hash of the data, the timezone and the loader code: same hash, same warehouse."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{contract.CONTRACT_VERSION}|{tz}|{data_fingerprint(source)}".encode())
+    for name in _LOADER_FILES:
+        h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
 
 
@@ -144,6 +151,10 @@ def _first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | Non
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(words: tuple[str, ...]) -> str:
+    return ",".join(_sql_str(w) for w in words)
 
 
 def _ident(name: str) -> str:
@@ -250,8 +261,8 @@ class _Loader:
         if c.type is ColumnType.BOOL:
             if is_text:
                 v = f"lower(trim({x}))"
-                return (f"case when {v} in ('true','t','1','yes','y','是') then true "
-                        f"when {v} in ('false','f','0','no','n','否') then false end")
+                return (f"case when {v} in ({_sql_list(TRUE_WORDS)}) then true "
+                        f"when {v} in ({_sql_list(FALSE_WORDS)}) then false end")
             return f"try_cast({x} as boolean)"
         tz = _sql_str(self.tz)
         if is_text:
@@ -358,6 +369,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection, source: Path, tz: str, fingerpri
         "source_name": source.stem if source.is_file() else source.name,
         "timezone": tz,
         "fingerprint": fingerprint,
+        "data_fingerprint": data_fingerprint(source),
         "contract": contract.CONTRACT_VERSION,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": {f.table: _first_row(con, f"select count(*) from {_ident(f.table)}")[0]

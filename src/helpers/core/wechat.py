@@ -16,7 +16,7 @@ class AccessSource:
     en: str
 
     def label(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+        return {"zh": self.zh, "en": self.en}[language]
 
 
 def _ranges(spec: str) -> list[int]:
@@ -127,7 +127,6 @@ def follower_source_label(source: str | int, language: str) -> str:
     text = str(source).strip()
     if text.isdigit():
         zh, en = FOLLOWER_SOURCES.get(int(text), (f"来源 {text}", f"source {text}"))
-        return zh if language == "zh" else en
-    if language == "zh":
-        return text
-    return next((en for zh, en in FOLLOWER_SOURCES.values() if zh == text), text)
+    else:  # a name as WeChat's admin console writes it: translated when it is a known source
+        zh, en = text, next((en for zh, en in FOLLOWER_SOURCES.values() if zh == text), text)
+    return {"zh": zh, "en": en}[language]

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from helpers.core.params import SharedParams
 
-
 ForecastSeries = Literal["daily_active_users", "daily_new_users", "daily_orders", "daily_gmv",
                          "daily_reads", "daily_net_followers"]
 FORECAST_SERIES: tuple[str, ...] = get_args(ForecastSeries)
@@ -31,7 +30,7 @@ class CsvSeriesParams(BaseModel):
     def _readable(cls, value: str) -> str:
         """The whole file is checked here, so a bad file stops the run before any notebook."""
         from helpers.core.errors import DataError
-        from helpers.metrics.forecasting import read_csv_series
+        from helpers.forecasting.series import read_csv_series
 
         try:
             read_csv_series(cls.resolve(value))
@@ -41,6 +40,7 @@ class CsvSeriesParams(BaseModel):
 
     @staticmethod
     def resolve(path: str) -> Path:
+        """The CSV file's path: as given when absolute, else under the project folder."""
         from helpers.core.paths import project_root
 
         p = Path(path).expanduser()
@@ -64,6 +64,7 @@ class EventParams(BaseModel):
 
     @staticmethod
     def expand(item: str) -> list[Any]:
+        """The days of one item: a day or an inclusive range; a bad item raises ValueError."""
         from datetime import date, timedelta
 
         first, _, last = item.partition("..")
@@ -77,6 +78,7 @@ class EventParams(BaseModel):
         return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
     def days(self) -> list[Any]:
+        """Every day of the event, sorted, each once (items may overlap)."""
         return sorted({d for item in self.dates for d in self.expand(item)})
 
 

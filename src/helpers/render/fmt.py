@@ -115,6 +115,25 @@ def iso_week(d: date) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
+def _sign(x: float) -> str:
+    return "+" if x > 0 else "-" if x < 0 else ""
+
+
+# Which end of a span within one month carries the month (zh: the first day, en: the last).
+_SAME_MONTH = {
+    "zh": lambda s, e: (day_month(s, "zh"), entry("date_day", "zh").format(day=e.day)),
+    "en": lambda s, e: (entry("date_day", "en").format(day=s.day), day_month(e, "en")),
+}
+
+
+def day_span(start: date, end: date, language: str = "zh") -> str:
+    """Days from `start` to `end`, the month written once within a month: '17–20 Nov', '31 Oct–11 Nov'."""
+    if (start.year, start.month) != (end.year, end.month):
+        return f"{day_month(start, language)}–{day_month(end, language)}"
+    first, last = _SAME_MONTH[language](start, end)
+    return f"{first}–{last}"
+
+
 def _numeric(spec: str) -> Callable[[Any, str], str]:
     """A plain number format ('.2f', '+d', 'g', ...) for values that carry no unit."""
     return lambda x, _language: MISSING if _missing(x) else format(int(x) if spec[-1] == "d" else x, spec)
@@ -136,6 +155,14 @@ FORMATS: dict[str, Callable[[Any, str], str]] = {
     "day_month": lambda d, language: day_month(d, language),
     "iso_date": lambda d, _language: d.isoformat(),
     "iso_week": lambda d, _language: iso_week(d),
+    "decimal3": _numeric(".3f"),
+    "signed_decimal3": _numeric("+.3f"),
+    "general2": _numeric(".2g"),
+    "points_signed": lambda x, _language: MISSING if _missing(x) else f"{100 * x:+.1f}",
+    "signed_CNY": lambda x, language: MISSING if _missing(x) else _sign(x) + money(abs(x), language),
+    "signed_count": lambda x, language: MISSING if _missing(x) else _sign(x) + number(abs(round(x)), language),
+    "p_value": lambda p, _language: MISSING if _missing(p) else "<0.001" if p < 0.001 else f"{p:.3f}",
+    "p": lambda p, _language: MISSING if _missing(p) else "p<0.001" if p < 0.001 else f"p={p:.3f}",
 }
 
 

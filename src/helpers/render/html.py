@@ -28,6 +28,7 @@ TEMPLATES = Path(str(files("helpers.render") / "templates"))
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove"}
 TOC_SLOT = '<nav class="wx-toc"></nav>'
 EMBEDDED_FONT = "WX CJK"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}  # the pages' lang attribute per report language
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.I)
@@ -67,7 +68,7 @@ def render(nb: nbformat.NotebookNode, title: str, language: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    exporter.language_code = "zh-CN" if language == "zh" else "en"
+    exporter.language_code = HTML_LANG[language]
     body, _ = exporter.from_notebook_node(nb, resources={"wxreport_css": stylesheet()})
     body = embed_cjk_font(fill_toc(body, language))
     problems = external_references(body)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers.core.periods import Period
 from helpers.render.fmt import week_title
-from helpers.render.html import embed_cjk_font, external_references, stylesheet
+from helpers.render.html import HTML_LANG, embed_cjk_font, external_references, stylesheet
 from helpers.render.outputs import write_atomic
 from helpers.render.text import Text
 
@@ -50,7 +50,7 @@ def render_index(period: Period, data_source: str, generated_at: datetime,
             f'<td class="wx-status-{esc(e.status)}">{esc(tx(STATUS_TEXT[e.status]))}</td>'
             f"<td>{seconds}</td><td>{' · '.join(links)}</td></tr>")
     heading = f"{tx('index_title')} · {week_title(period, language)}"
-    lang = "zh-CN" if language == "zh" else "en"
+    lang = HTML_LANG[language]
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -47,6 +47,7 @@ class Report:
     wh: Warehouse
     output_dir: Path | None = None
     title: str = ""  # catalog key of the report's title
+    reads: dict[str, Path] = field(default_factory=dict)  # other notebooks' JSON this one may read
     tx: Text = field(init=False)
     _payload: dict[str, Any] = field(default_factory=dict)
     _section: str = ""
@@ -126,6 +127,10 @@ class Report:
     def caveat_text(self, text: str) -> None:
         display(HTML(f'<p class="wx-skipped">{html.escape(text)}</p>'))
 
+    def alarm(self, text: str) -> None:
+        """A red banner: what follows cannot be trusted (e.g. a failed sample-ratio check)."""
+        display(HTML(f'<div class="wx-alarm">{html.escape(text)}</div>'))
+
     def alert(self, kind: str, metric: str, text: str, **details: Any) -> None:
         """Something a manager should look at (an anomaly, a failed sample-ratio check, ...):
         listed in the JSON summary for the index and the weekly summary."""
@@ -189,10 +194,14 @@ class Report:
         return path
 
     def read_published(self, notebook: str) -> dict[str, Any] | None:
-        """Another notebook's JSON of this period as the suite published it (the runner runs the
-        notebooks a report reads first, and keys its cache on their files), or None."""
-        out = Path(self.params.out) / self.period.label / f"{notebook}.json"
-        return json.loads(out.read_text(encoding="utf-8")) if out.is_file() else None
+        """Another notebook's JSON of this period as the suite published it, or None when it has
+        not been published. Only notebooks declared in `suite.Notebook.reads` can be read: the
+        runner runs them first and keys this report's cache on exactly these files."""
+        if notebook not in self.reads:
+            raise KeyError(f"{self.notebook} does not declare that it reads {notebook} "
+                           f"(helpers.suite: Notebook.reads)")
+        path = self.reads[notebook]
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
     def footer(self) -> None:
         """Definitions of the metrics shown, data-quality findings, the privacy rule; then the JSON."""

@@ -1,31 +1,37 @@
 """One chart style for every report, with a CJK font so Chinese labels never render as boxes.
 
-The font (Noto Sans CJK SC) comes from the `mplfonts` package on PyPI, so analysts on macOS,
-Windows and Linux get the same glyphs without installing system fonts.
+The font (Noto Sans CJK SC, regular and bold, SIL Open Font License 1.1) ships inside the package in
+render/fonts/, cut down to GB 2312 and the punctuation and symbols reports use (see its README.md and
+tools/build_fonts.py), so analysts on macOS, Windows and Linux get the same glyphs without installing
+system fonts, and bold chart titles are really bold.
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Literal
 
 import matplotlib as mpl
 from matplotlib import font_manager
 
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT = "Noto Sans CJK SC"
+CJK_FONT_FILES = {"regular": "NotoSansCJKsc-Regular.otf", "bold": "NotoSansCJKsc-Bold.otf"}
 PALETTE = ["#2f6fdf", "#f08c2e", "#2aa876", "#d64550", "#8e6cd9", "#7f8c8d", "#c9a227", "#1fb3c4",
            "#e377c2", "#8c564b"]
 GOOD, BAD, NEUTRAL = "#2aa876", "#d64550", "#7f8c8d"
 
 
-def cjk_font_path() -> str:
-    return str(files("mplfonts") / "fonts" / CJK_FONT_FILE)
+def cjk_font_path(weight: Literal["regular", "bold"] = "regular") -> str:
+    """The bundled CJK font file of a weight (charts register both; the HTML embeds the regular)."""
+    return str(files("helpers.render") / "fonts" / CJK_FONT_FILES[weight])
 
 
 def apply() -> None:
-    """Register the CJK font and set the house style (call once per kernel; idempotent)."""
-    if CJK_FONT not in {f.name for f in font_manager.fontManager.ttflist}:
-        font_manager.fontManager.addfont(cjk_font_path())
+    """Register the CJK fonts and set the house style (call once per kernel; idempotent)."""
+    registered = {f.fname for f in font_manager.fontManager.ttflist}
+    for weight in CJK_FONT_FILES:
+        if cjk_font_path(weight) not in registered:
+            font_manager.fontManager.addfont(cjk_font_path(weight))
     mpl.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [CJK_FONT, "DejaVu Sans"],

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.stats.forecast import Calibration, SeriesForecast, Settings, first_days, forecast
+from helpers.stats.calibration import Calibration
+from helpers.stats.forecast import SeriesForecast, first_days, forecast
+from helpers.stats.forecast_models import Settings
 
 ANOMALY_COLUMNS = ["date", "actual", "expected", "lo95", "hi95", "direction", "deviation", "difference",
                    "severity"]

@@ -225,6 +225,26 @@ def placebos(y: pd.Series, exog: pd.DataFrame | None, windows: list[tuple[object
 
 
 @dataclass(frozen=True)
+class PlaceboCheck:
+    """How the method did on the placebo windows (where nothing happened)."""
+
+    windows: int
+    alarms: int  # windows whose interval excludes zero
+    low: float  # smallest and largest placebo estimate
+    high: float
+    sound: bool  # no more alarms than a method with `alpha` false alarms plausibly gives
+
+
+def placebo_check(placebos: pd.DataFrame, alpha: float = 0.05) -> PlaceboCheck:
+    """Whether the alarms among the placebo windows (`placebos` output, at least one row) are
+    within chance for a sound method: the binomial tail P(X >= alarms), X ~ Bin(windows, alpha),
+    is at least `alpha`."""
+    alarms, n = int(placebos["excludes_zero"].sum()), len(placebos)
+    sound = bool(stats.binom.sf(alarms - 1, n, alpha) >= alpha)
+    return PlaceboCheck(n, alarms, float(placebos["abs"].min()), float(placebos["abs"].max()), sound)
+
+
+@dataclass(frozen=True)
 class DiffInDiff:
     abs: float  # effect on the treated group's total over the campaign days
     abs_low: float

@@ -125,6 +125,31 @@ def mean_difference(control: Moments, treatment: Moments, alpha: float = 0.05) -
     return _lift(control.mean_y, vc, treatment.mean_y, vt, _f(control.n) + treatment.n, alpha, df)
 
 
+def proportion_difference(control_n: float, control_k: float, treatment_n: float, treatment_k: float,
+                          alpha: float = 0.05) -> Lift:
+    """Difference of two proportions given as counts (k of n), e.g. repeat buyers among buyers of
+    two groups: a 0/1 outcome has Σy = Σy² = k, so this is `mean_difference` on those sums."""
+    return mean_difference(Moments(float(control_n), float(control_k), float(control_k)),
+                           Moments(float(treatment_n), float(treatment_k), float(treatment_k)), alpha)
+
+
+@dataclass(frozen=True)
+class Deadweight:
+    """Share of the treated converters who would have converted anyway, with its interval."""
+
+    share: float
+    low: float
+    high: float
+
+
+def deadweight(conversion: Lift) -> Deadweight:
+    """control / treatment conversion = 1 / (1 + relative lift), capped at 100%; the interval maps
+    the relative lift's interval (its upper end is 100% unless the lift is surely positive)."""
+    rel, rel_low, rel_high = float(conversion.rel), float(conversion.rel_low), float(conversion.rel_high)
+    high = 1 / (1 + rel_low) if rel_low > 0 else 1.0
+    return Deadweight(min(1 / (1 + rel), 1.0), 1 / (1 + rel_high), high)
+
+
 def ratio_variance(arm: Moments) -> np.ndarray:
     """Delta-method variance of Σy/Σx over users (e.g. revenue per order, refunds per order):
     Var(ȳ/x̄) ≈ (σy² - 2r·σxy + r²·σx²) / (n·x̄²) with r = ȳ/x̄."""

@@ -31,16 +31,19 @@ class BetaPrior:
 
     @classmethod
     def from_mean(cls, mean: float, strength: float) -> BetaPrior:
+        """A prior by its mean rate and its weight in pseudo-trials (both kept inside the bounds)."""
         mean = float(np.clip(mean, 1e-9, 1 - 1e-9))
         strength = float(np.clip(strength, MIN_STRENGTH, MAX_STRENGTH))
         return cls(mean * strength, (1 - mean) * strength)
 
     @property
     def mean(self) -> float:
+        """The prior's average rate: the estimate of an item without data."""
         return self.alpha / (self.alpha + self.beta)
 
     @property
     def strength(self) -> float:
+        """alpha + beta: how many trials of its own an item needs to outweigh the prior."""
         return self.alpha + self.beta
 
     def shrink(self, successes: ArrayLike, trials: ArrayLike) -> np.ndarray:

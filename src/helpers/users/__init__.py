@@ -1,0 +1,1 @@
+"""User analysis: growth, activity, retention, lifecycle, value (RFM, CLV), portrait, funnel and referral."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from helpers.core.params import SharedParams
-from helpers.metrics.funnel import DEFAULT_STEPS as DEFAULT_FUNNEL
-from helpers.metrics.lifecycle import PyramidRules
+from helpers.users.funnel import DEFAULT_STEPS as DEFAULT_FUNNEL
+from helpers.users.lifecycle import PyramidRules
 
 
 class UserAnalysisParams(SharedParams):

@@ -1,1 +1,0 @@
-"""Metric computations, one module per notebook family; definitions live in `registry`."""

@@ -1,1 +1,0 @@
-"""Presentation: formatting, language, chart style, HTML rendering and the report outputs."""

@@ -1,0 +1,241 @@
+"""Executing a plan: notebooks in parallel worker processes, readers after what they read.
+
+Each notebook runs in its own staging folder; its files are published (renamed into place) only
+after it ran, rendered and passed the output contract, so a failed or interrupted run leaves the
+previous good report as it was. A notebook that reads others' published JSON (`suite.Notebook.reads`)
+starts after they finished, and its cache key includes those files. One failure does not stop the
+others: the index marks it and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from helpers import suite
+from helpers.core.errors import WxReportError
+from helpers.render.index import IndexEntry, write_index
+from helpers.render.text import Text
+from helpers.run.cache import cached_outcome, save_manifest, seal
+from helpers.run.execute import execute, init_worker
+from helpers.run.jobs import Job, Options, Outcome
+from helpers.run.plan import check_kernel, plan
+
+
+def publish(job: Job, staging: Path, result: dict[str, Any]) -> Outcome:
+    """Move a finished notebook's files into the report folder, one atomic rename per file."""
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    failed_nb = job.out_dir / f"{job.name}.failed.ipynb"
+    executed = staging / f"{job.name}.ipynb"
+    if not result["ok"]:
+        if executed.exists():
+            os.replace(executed, failed_nb)
+        return Outcome(job.name, "failed", result["seconds"], error=result["error"])
+    files = sorted(p.name for p in staging.iterdir() if p.is_file() and p != executed)
+    for name in files:
+        os.replace(staging / name, job.out_dir / name)
+    failed_nb.unlink(missing_ok=True)
+    save_manifest(job, files, result["seconds"])
+    return Outcome(job.name, "ok", result["seconds"], files=files)
+
+
+class Progress:
+    """Which notebook, how far, how long: one line per change on a terminal, every 10 s in logs."""
+
+    def __init__(self, out: Callable[[str], None] = print):
+        self.out = out
+        self.state: dict[str, dict[str, Any]] = {}
+        self.tty = sys.stdout.isatty()
+        self.workers: set[int] = set()
+
+    def handle(self, message: tuple[Any, ...]) -> None:
+        kind, name = message[0], message[1]
+        if kind == "worker":
+            self.workers.add(name)  # a worker's pid, for stopping it on Ctrl-C
+        elif kind == "start":
+            self.state[name] = {"total": message[2], "done": 0, "t0": time.monotonic(), "shown": 0.0}
+            self.out(f"  started   {name} ({message[2]} cells)")
+        elif kind == "cell" and name in self.state:
+            s = self.state[name]
+            s["done"] = message[2] + 1
+            now = time.monotonic()
+            if self.tty or now - s["shown"] >= 10:
+                s["shown"] = now
+                self.out(f"  running   {name}: cell {s['done']}/{s['total']}, {now - s['t0']:.0f}s")
+
+    def finished(self, outcome: Outcome) -> None:
+        if outcome.status == "ok":
+            how = "reused (unchanged)" if outcome.cached else f"done in {outcome.seconds:.1f}s"
+            self.out(f"  ok        {outcome.name}: {how}")
+        elif outcome.status == "skipped":
+            self.out(f"  skipped   {outcome.name}")
+        else:
+            self.out(f"  FAILED    {outcome.name} after {outcome.seconds:.1f}s: {outcome.error}")
+
+
+def run(options: Options, out: Callable[[str], None] = print) -> int:
+    """Run the suite; returns the process exit code (0 = every notebook ok or skipped)."""
+    started = time.monotonic()
+    planned = plan(options)
+    jobs = planned.jobs
+    progress = Progress(out)
+    selected = set(options.only or [j.name for j in jobs])
+    outcomes: dict[str, Outcome] = {}
+    for job in jobs:
+        if not job.enabled:
+            outcomes[job.name] = Outcome(job.name, "skipped")
+        elif job.name not in selected:  # --only: the index still lists the others
+            seal(job)
+            outcomes[job.name] = cached_outcome(job) or Outcome(job.name, "skipped")
+    to_run = [j for j in jobs if j.name not in outcomes]
+    periods = sorted({j.period.label for j in jobs})
+    out(f"wxreport: {len(jobs)} notebook(s) for {', '.join(periods)}; {len(to_run)} to run or reuse, "
+        f"{len(jobs) - len(to_run)} skipped")
+    for name in sorted(selected & set(outcomes)):
+        progress.finished(outcomes[name])
+    for name, problem in planned.unplanned.items():
+        out(f"  not run   {name}: {problem}")
+    if to_run:
+        outcomes.update(_execute_all(to_run, options, progress))
+    for out_dir in sorted({j.out_dir for j in jobs}):
+        group = [j for j in jobs if j.out_dir == out_dir]
+        _write_index(out_dir, group, outcomes, planned.unplanned)
+        out(f"wxreport: {out_dir / 'index.html'}")
+    failed = [o for o in outcomes.values() if o.status == "failed"]
+    out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
+        f"{sum(o.status == 'ok' for o in outcomes.values())} ok, {len(failed)} failed, "
+        f"{sum(o.status == 'skipped' for o in outcomes.values())} skipped")
+    return 1 if failed else 0
+
+
+def _ready(waiting: list[Job], unfinished: set[str]) -> list[Job]:
+    """Jobs none of whose read notebooks is still to run."""
+    return [j for j in waiting if not set(j.reads) & unfinished]
+
+
+def _execute_all(jobs: list[Job], options: Options, progress: Progress) -> dict[str, Outcome]:
+    """Reuse or run every job, each once the notebooks it reads have finished."""
+    ctx = mp.get_context("spawn")
+    messages = ctx.Queue()
+    outcomes: dict[str, Outcome] = {}
+    staging_roots = {j.out_dir.parent / ".wxreport-staging" for j in jobs}
+    waiting, unfinished = list(jobs), {j.name for j in jobs}
+    running: dict[Future[dict[str, Any]], tuple[Job, Path]] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        while waiting or running:
+            for job in _ready(waiting, unfinished):
+                waiting.remove(job)
+                seal(job)
+                hit = None if options.force else cached_outcome(job)
+                if hit:
+                    outcomes[job.name] = hit
+                    unfinished.discard(job.name)
+                    progress.finished(hit)
+                    continue
+                if pool is None:
+                    check_kernel(options.kernel)
+                    pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=ctx,
+                                               initializer=init_worker, initargs=(messages,))
+                staging = job.out_dir.parent / ".wxreport-staging" / (
+                    f"{job.period.label}-{job.name}-{uuid.uuid4().hex[:8]}")
+                running[pool.submit(execute, job, staging, options.kernel)] = (job, staging)
+            with contextlib.suppress(queue.Empty):
+                progress.handle(messages.get(timeout=0.5))
+            for future in [f for f in running if f.done()]:
+                job, staging = running.pop(future)
+                outcomes[job.name] = publish(job, staging, _result(future))
+                unfinished.discard(job.name)
+                progress.finished(outcomes[job.name])
+    except BaseException:
+        if pool is not None:
+            _stop_workers(pool, progress.workers)
+        raise
+    else:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    finally:
+        for root in staging_roots:
+            shutil.rmtree(root, ignore_errors=True)
+    return outcomes
+
+
+def _result(future: Future[dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker itself died
+        return {"ok": False, "seconds": 0.0, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _stop_workers(pool: ProcessPoolExecutor, workers: set[int]) -> None:
+    """On Ctrl-C: let each worker interrupt its notebook (papermill then shuts the kernel down),
+    and kill what is still running after a grace period."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    for pid in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome],
+                 unplanned: dict[str, str]) -> None:
+    first = jobs[0]
+    tx = Text(first.language)
+    entries = []
+    for job in jobs:
+        o = outcomes.get(job.name) or Outcome(job.name, "skipped")
+        report = out_dir / f"{job.name}.html"
+        entries.append(IndexEntry(
+            name=job.name,
+            title=suite.title(job.name, tx),
+            status=o.status,
+            seconds=o.seconds,
+            cached=o.cached,
+            error=o.error,
+            report=report.name if report.exists() else None,
+            failed_notebook=f"{job.name}.failed.ipynb"
+            if o.status == "failed" and (out_dir / f"{job.name}.failed.ipynb").exists() else None,
+        ))
+    entries += [IndexEntry(name=name, title=suite.title(name, tx), status="skipped",
+                           error=problem) for name, problem in unplanned.items()]
+    tz = ZoneInfo(first.params["timezone"])
+    write_index(out_dir / "index.html", first.period, first.data_source,
+                datetime.now(tz), entries, first.language)
+
+
+def main_run(options: Options) -> int:
+    try:
+        return run(options)
+    except WxReportError as exc:
+        print(f"wxreport: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("wxreport: interrupted; reports that were already in place are unchanged",
+              file=sys.stderr)
+        return 130

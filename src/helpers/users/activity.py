@@ -1,0 +1,118 @@
+"""Activity: DAU, rolling WAU/MAU, stickiness, sessions and the hour-by-weekday heatmap."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.core.warehouse import Warehouse, day_to_date
+
+SESSION_GAP_S = 30 * 60  # a new session starts after 30 minutes without events (WeChat's rule)
+# The registry metrics of `session_stats`, as the report compares them week on week.
+SESSION_KEYS = ("sessions", "opens_per_user", "session_seconds", "pages_per_session", "bounce_rate")
+
+
+def daily_active(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
+    """Per day: DAU, WAU and MAU as rolling 7- and 30-day distinct users ending that day,
+    and stickiness DAU/MAU. Windows reaching before the data's first day are incomplete and
+    left missing; the query reads 29 days before `first_day`, so a chart's first days still
+    get complete windows whenever the data has them."""
+    frame = wh.query("""
+        WITH ud AS (SELECT DISTINCT user_id, event_day FROM events
+                    WHERE event_day BETWEEN :lo - 29 AND :hi)
+        SELECT d.day,
+               COUNT(DISTINCT CASE WHEN ud.event_day = d.day THEN ud.user_id END) AS dau,
+               COUNT(DISTINCT CASE WHEN ud.event_day > d.day - 7 THEN ud.user_id END) AS wau,
+               COUNT(DISTINCT ud.user_id) AS mau
+        FROM days d LEFT JOIN ud ON ud.event_day BETWEEN d.day - 29 AND d.day
+        WHERE d.day BETWEEN :lo AND :hi
+        GROUP BY d.day ORDER BY d.day""", {"lo": first_day, "hi": last_day})
+    full = frame.astype({"dau": "float64"})
+    data_start = wh.meta["first_day"]
+    full["wau"] = full["wau"].astype("float64").where(full["day"] - 6 >= data_start)
+    full["mau"] = full["mau"].astype("float64").where(full["day"] - 29 >= data_start)
+    full["stickiness"] = full["dau"] / full["mau"]
+    full.insert(0, "date", [day_to_date(d) for d in full["day"]])
+    return full
+
+
+def distinct_active(wh: Warehouse, first_day: int, last_day: int) -> int:
+    """Distinct users with any event in [first_day, last_day]."""
+    return int(wh.scalar("SELECT COUNT(DISTINCT user_id) FROM events "
+                         "WHERE event_day BETWEEN :lo AND :hi", {"lo": first_day, "hi": last_day}) or 0)
+
+
+def _sessions_sql(use_session_id: bool) -> str:
+    if use_session_id:
+        return """
+        SELECT user_id, session_id AS sid, MIN(event_day) AS day, MIN(event_sec) AS start_sec,
+               MAX(event_sec) AS end_sec,
+               SUM(CASE WHEN event = 'page_view' THEN 1 ELSE 0 END) AS pages
+        FROM events WHERE event_day BETWEEN :lo AND :hi
+        GROUP BY user_id, session_id"""
+    return f"""
+        WITH gaps AS (
+            SELECT user_id, event_day, event_sec, event,
+                   CASE WHEN event_sec - LAG(event_sec) OVER (PARTITION BY user_id ORDER BY event_sec)
+                             <= {SESSION_GAP_S} THEN 0 ELSE 1 END AS starts
+            FROM events WHERE event_day BETWEEN :lo AND :hi),
+        numbered AS (
+            -- the default RANGE frame gives events with the same timestamp the same session
+            SELECT user_id, event_day, event_sec, event,
+                   SUM(starts) OVER (PARTITION BY user_id ORDER BY event_sec) AS sid
+            FROM gaps)
+        SELECT user_id, sid, MIN(event_day) AS day, MIN(event_sec) AS start_sec,
+               MAX(event_sec) AS end_sec,
+               SUM(CASE WHEN event = 'page_view' THEN 1 ELSE 0 END) AS pages
+        FROM numbered GROUP BY user_id, sid"""
+
+
+def uses_session_ids(wh: Warehouse, first_day: int, last_day: int) -> bool:
+    """Tracked session ids are used when every event of the range has one."""
+    if not wh.has("events", "session_id"):
+        return False
+    missing = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi "
+                        "AND session_id IS NULL", {"lo": first_day, "hi": last_day})
+    return not missing
+
+
+def session_stats(wh: Warehouse, first_day: int, last_day: int, by_day: bool = False,
+                  use_session_id: bool | None = None) -> pd.DataFrame:
+    """Sessions (tracked session ids, else cut at 30 minutes of inactivity) in the range.
+
+    Columns: [day,] sessions, users, opens_per_user, session_seconds (mean time from a session's
+    first to its last event), pages_per_session (page views), bounce_rate (share of sessions
+    with page views that have exactly one).
+    """
+    if use_session_id is None:
+        use_session_id = uses_session_ids(wh, first_day, last_day)
+    group = "day," if by_day else ""
+    frame = wh.query(f"""
+        SELECT {group}
+               COUNT(*) AS sessions,
+               COUNT(DISTINCT user_id) AS users,
+               AVG(end_sec - start_sec) AS session_seconds,
+               AVG(pages) AS pages_per_session,
+               SUM(CASE WHEN pages = 1 THEN 1 ELSE 0 END) AS single_page,
+               SUM(CASE WHEN pages >= 1 THEN 1 ELSE 0 END) AS with_pages
+        FROM ({_sessions_sql(use_session_id)}) s
+        {"GROUP BY day ORDER BY day" if by_day else ""}""", {"lo": first_day, "hi": last_day})
+    frame["opens_per_user"] = frame["sessions"] / frame["users"]
+    frame["bounce_rate"] = frame["single_page"] / frame["with_pages"].where(frame["with_pages"] > 0)
+    if by_day:
+        frame.insert(0, "date", [day_to_date(d) for d in frame.pop("day")])
+    return frame.drop(columns=["single_page", "with_pages"])
+
+
+def hour_weekday(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
+    """Mean distinct active users per hour of the day (rows 0-23) and weekday (columns 0 = Monday)
+    over the range's weeks."""
+    frame = wh.query("""
+        SELECT weekday, hour, COUNT(*) AS user_days
+        FROM (SELECT DISTINCT user_id, event_day, (event_day + 3) % 7 AS weekday,
+                     CAST(FLOOR((event_sec % 86400) / 3600) AS INTEGER) AS hour
+              FROM events WHERE event_day BETWEEN :lo AND :hi) u
+        GROUP BY weekday, hour""", {"lo": first_day, "hi": last_day})
+    days_per_weekday = pd.Series([(d + 3) % 7 for d in range(first_day, last_day + 1)]).value_counts()
+    grid = frame.pivot(index="hour", columns="weekday", values="user_days")
+    grid = grid.reindex(index=range(24), columns=range(7)).fillna(0.0)
+    return grid / days_per_weekday.reindex(range(7)).to_numpy()[None, :]

@@ -1,0 +1,295 @@
+"""Charts of the user-analysis report (matplotlib/seaborn in the house style).
+
+Every word comes from the catalog through `tx`; each chart records the registry metrics it draws
+(`tx.shows`), so the report's notes define them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from helpers.core.metrics import METRICS
+from helpers.render import fmt
+from helpers.render.charts import value_axis
+from helpers.render.style import BAD, NEUTRAL, PALETTE
+from helpers.render.text import Text
+from helpers.users.rfm import segment_label
+
+
+def _week_labels(dates: pd.Series | list) -> list[str]:
+    return [f"{d.month}/{d.day}" for d in dates]
+
+
+def new_users_by_channel(wide: pd.DataFrame, tx: Text) -> Figure:
+    """Stacked weekly new users per acquisition channel (wide: index week start, column channel)."""
+    tx.shows("new_users")
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    bottom = np.zeros(len(wide))
+    x = _week_labels(wide.index)
+    for i, column in enumerate(wide.columns):
+        ax.bar(x, wide[column], bottom=bottom, color=PALETTE[i % len(PALETTE)], width=0.7,
+               label=tx.data(column))
+        bottom += wide[column].to_numpy()
+    ax.set_title(tx("ua_new_users_by_channel"))
+    value_axis(ax, "users", tx.language)
+    ax.legend(ncol=5, loc="upper left", bbox_to_anchor=(0, -0.12))
+    return fig
+
+
+def top_bars(values: pd.Series, metric: str, title: str, tx: Text, color: str = PALETTE[0]) -> Figure:
+    """Horizontal bars of a few labelled values of `metric`, largest on top."""
+    tx.shows(metric)
+    unit = METRICS[metric].unit
+    values = values.sort_values()
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(values) + 0.9))
+    ax.barh([str(i) for i in values.index], values.to_numpy(), color=color)
+    for y, v in enumerate(values.to_numpy()):
+        ax.text(v, y, " " + fmt.value(v, unit, tx.language), va="center", fontsize=8)
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.value(x, unit, tx.language)))
+    return fig
+
+
+def active_users(daily: pd.DataFrame, tx: Text) -> Figure:
+    """DAU bars with rolling WAU and MAU lines, and stickiness below."""
+    tx.shows("dau", "wau_rolling", "mau_rolling", "stickiness")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1.3]})
+    dates = pd.to_datetime(daily["date"])
+    top.bar(dates, daily["dau"], color=PALETTE[0], alpha=0.55, width=0.8, label=tx("ua_legend_dau"))
+    for column, color, name in (("wau", PALETTE[1], tx("ua_legend_wau")), ("mau", PALETTE[2], tx("ua_legend_mau"))):
+        top.plot(dates, daily[column], color=color, lw=2, label=name)
+    top.set_title(tx("ua_active_users"))
+    value_axis(top, "users", tx.language)
+    top.legend(loc="upper left", ncol=3)
+    bottom.plot(dates, daily["stickiness"], color=PALETTE[4], lw=1.8)
+    bottom.set_title(tx("ua_stickiness"), fontsize=10)
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    bottom.set_ylim(bottom=0)
+    fig.autofmt_xdate()
+    return fig
+
+
+def hour_weekday_heatmap(grid: pd.DataFrame, tx: Text) -> Figure:
+    """Mean active users by hour (rows) and weekday (columns)."""
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    table = grid.T
+    table.index = tx.weekdays()
+    sns.heatmap(table, cmap="Blues", ax=ax, cbar_kws={"shrink": 0.7},
+                linewidths=0.3, linecolor="white")
+    ax.set_xlabel(tx("ua_hour"))
+    ax.set_ylabel("")
+    ax.set_title(tx("ua_hour_weekday"))
+    return fig
+
+
+def daily_cohorts(cohorts: pd.DataFrame, days: tuple[int, ...], tx: Text) -> Figure:
+    """Day-k retention of each daily cohort, rows labelled with the day and the cohort size."""
+    tx.shows("retention_dk")
+    labels = [f"{d:%m-%d} ({n})" for d, n in zip(cohorts["date"], cohorts["size"], strict=True)]
+    return _cohort_heatmap(cohorts, [f"d{k}" for k in days], labels, tx("ua_daily_cohorts"))
+
+
+def weekly_cohorts(cohorts: pd.DataFrame, weeks: int, tx: Text) -> Figure:
+    """Week-j retention of each weekly cohort, rows labelled with its Monday and size."""
+    tx.shows("retention_wk")
+    labels = [f"{d:%Y-%m-%d} ({n})" for d, n in zip(cohorts["week"], cohorts["size"], strict=True)]
+    return _cohort_heatmap(cohorts, [f"w{j}" for j in range(weeks + 1)], labels, tx("ua_weekly_cohorts"))
+
+
+def _cohort_heatmap(table: pd.DataFrame, columns: list[str], row_labels: list[str], title: str) -> Figure:
+    """Retention shares per cohort (rows) and day/week (columns); masked cells stay blank."""
+    values = table[columns].astype(float)
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(values) + 1.2))
+    sns.heatmap(values, mask=values.isna(), annot=True, fmt=".0%", cmap="YlGnBu", vmin=0,
+                vmax=float(np.nanmax(values.to_numpy())) if values.notna().any().any() else 1,
+                cbar=False, ax=ax, annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
+                yticklabels=row_labels, xticklabels=columns)
+    ax.set_title(title)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(False)
+    return fig
+
+
+def retention_curves(curves: pd.DataFrame, by: str, title: str, tx: Text) -> Figure:
+    """Retention by day k, one line per group (long format: by, k, retention)."""
+    tx.shows("retention_dk")
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    for i, (key, group) in enumerate(curves.groupby(by)):
+        ax.plot(group["k"], group["retention"], marker="o", ms=3, lw=1.6,
+                color=PALETTE[i % len(PALETTE)], label=tx.data(key))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(tx("ua_day_k"))
+    ax.set_title(title)
+    ax.legend(ncol=5, loc="upper left", bbox_to_anchor=(0, -0.25), fontsize=8)
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def lifecycle_bars(frame: pd.DataFrame, tx: Text) -> Figure:
+    """New, returning and resurrecting users up, dormant users down, per week."""
+    tx.shows("lifecycle_new", "lifecycle_returning", "lifecycle_resurrecting", "lifecycle_dormant")
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    x = _week_labels(frame["week"])
+    parts = [("returning", tx("ua_legend_returning"), PALETTE[0]),
+             ("new", tx("ua_legend_new"), PALETTE[2]),
+             ("resurrecting", tx("ua_legend_resurrecting"), PALETTE[1])]
+    bottom = np.zeros(len(frame))
+    for column, name, color in parts:
+        values = frame[column].fillna(0).to_numpy()
+        ax.bar(x, values, bottom=bottom, color=color, width=0.7, label=name)
+        bottom += values
+    ax.bar(x, frame["dormant"].fillna(0), color=BAD, alpha=0.75, width=0.7,
+           label=tx("ua_legend_dormant"))
+    ax.axhline(0, color="#444", lw=0.8)
+    ax.set_title(tx("ua_lifecycle_chart"))
+    value_axis(ax, "users", tx.language)
+    ax.legend(ncol=4, loc="upper left", bbox_to_anchor=(0, -0.1))
+    return fig
+
+
+def pyramid(tiers: pd.DataFrame, tx: Text) -> Figure:
+    """The customer pyramid, top tier on top, bar widths proportional to users."""
+    tx.shows("pyramid_users")
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    n = len(tiers)
+    widest = max(float(tiers["users"].max()), 1.0)
+    for i, row in enumerate(tiers.itertuples()):
+        y = n - 1 - i
+        ax.barh(y, row.users, left=-row.users / 2, color=PALETTE[i % len(PALETTE)], height=0.8)
+        ax.text(widest / 2 * 1.05, y, f"{tx.data(row.tier)}  {fmt.number(row.users, tx.language)}",
+                va="center", fontsize=10)
+    ax.set_xlim(-widest / 2 * 1.05, widest * 1.25)
+    ax.axis("off")
+    ax.set_title(tx("ua_pyramid"))
+    return fig
+
+
+def ltv_lines(curves: pd.DataFrame, by: str, tx: Text) -> Figure:
+    """Cumulative revenue per user by cohort age (weeks), one line per group."""
+    tx.shows("ltv")
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    for i, (key, group) in enumerate(curves.groupby(by)):
+        ax.plot(group["age_week"], group["ltv"], marker="o", ms=3, lw=1.6,
+                color=PALETTE[i % len(PALETTE)], label=tx.data(key))
+    ax.set_xlabel(tx("ua_weeks_since_first_visit"))
+    ax.set_title(tx("ua_ltv"))
+    value_axis(ax, "CNY", tx.language)
+    ax.legend(ncol=5, fontsize=8)
+    return fig
+
+
+def migration_heatmap(matrix: pd.DataFrame, hidden: pd.DataFrame, k: int, tx: Text) -> Figure:
+    """Customers moving between RFM segments (rows: before, columns: now); cells under k hidden."""
+    tx.shows("rfm_customers")
+    labels = [segment_label(key, tx) for key in matrix.index]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(matrix) + 1.4))
+    annot = matrix.map(lambda v: "" if pd.isna(v) else fmt.number(v, tx.language))
+    annot = annot.mask(hidden, f"<{k}")
+    sns.heatmap(np.log1p(matrix.fillna(0).astype(float)), annot=annot, fmt="", cmap="Purples", cbar=False,
+                ax=ax, annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
+                xticklabels=labels, yticklabels=labels)
+    ax.set_xlabel(tx("ua_segment_now"))
+    ax.set_ylabel(tx("ua_segment_before"))
+    ax.set_title(tx("ua_migration"))
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    return fig
+
+
+def clv_holdout(holdout: pd.DataFrame, tx: Text) -> Figure:
+    """Predicted vs actual repeat purchases in the held-out weeks, by calibration frequency."""
+    fig, ax = plt.subplots(figsize=(6.5, 3))
+    x = np.arange(len(holdout))
+    ax.bar(x - 0.2, holdout["predicted"], width=0.4, color=PALETTE[0], label=tx("ua_predicted"))
+    ax.bar(x + 0.2, holdout["actual"], width=0.4, color=NEUTRAL, label=tx("ua_actual"))
+    ax.set_xticks(x, [f"{int(b)}+" if i == len(holdout) - 1 else str(int(b))
+                      for i, b in enumerate(holdout["bucket"])])
+    ax.set_xlabel(tx("ua_repeat_days_before_holdout"))
+    ax.set_title(tx("ua_clv_holdout"))
+    ax.legend()
+    return fig
+
+
+def funnel_bars(summary: pd.DataFrame, drop: int | None, tx: Text) -> Figure:
+    """Users per funnel step with step conversion; the biggest drop highlighted."""
+    tx.shows("step_conversion")
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    names = [tx.data(s) for s in summary["step"]]
+    colors = [BAD if drop is not None and i == drop else PALETTE[0] for i in range(len(summary))]
+    ax.bar(names, summary["users"], color=colors, width=0.6)
+    for i, row in enumerate(summary.itertuples()):
+        text = fmt.number(row.users, tx.language)
+        if i:
+            text += f"\n{fmt.percent(row.step_conversion)}"
+        ax.text(i, row.users, text, ha="center", va="bottom", fontsize=8)
+    ax.set_title(tx("ua_funnel_chart"))
+    value_axis(ax, "users", tx.language)
+    ax.margins(y=0.2)
+    return fig
+
+
+def referral_panels(depth: pd.DataFrame, k: pd.DataFrame, tx: Text) -> Figure:
+    """Chain depth of referred new users, and the weekly viral coefficient K."""
+    tx.shows("viral_k")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3))
+    left.bar(depth["depth"].astype(str), depth["users"], color=PALETTE[2])
+    left.set_title(tx("ua_chain_depth"))
+    left.set_xlabel(tx("ua_depth_axis"))
+    value_axis(left, "users", tx.language)
+    right.plot(_week_labels(k["week"]), k["k"], marker="o", color=PALETTE[1])
+    right.set_title(tx("ua_weekly_k"))
+    right.set_ylim(bottom=0)
+    right.tick_params(axis="x", labelsize=8)
+    return fig
+
+
+def portrait_panels(frames: dict[str, pd.DataFrame], tx: Text) -> Figure:
+    """Shares of gender, age and platform values, new vs active users side by side.
+    frames: per dimension, rows of (value, population, users, share) with privacy applied."""
+    tx.shows("portrait_users")
+    frames = {tx("ua_gender"): frames["gender"], tx("ua_age"): frames["age_band"],
+              tx("ua_platform"): frames["platform"]}
+    fig, axes = plt.subplots(1, len(frames), figsize=(3.1 * len(frames), 2.9), squeeze=False)
+    for ax, (name, frame) in zip(axes[0], frames.items(), strict=True):
+        pivot = frame.pivot_table(index="value", columns="population", values="share", aggfunc="sum")
+        pivot = pivot.reindex(columns=["new", "active"]).fillna(0)
+        pivot.index = [tx.data(v) for v in pivot.index]
+        y = np.arange(len(pivot))
+        ax.barh(y - 0.2, pivot["new"], height=0.4, color=PALETTE[2], label=tx("ua_legend_new"))
+        ax.barh(y + 0.2, pivot["active"], height=0.4, color=PALETTE[0], label=tx("ua_legend_active"))
+        ax.set_yticks(y, pivot.index, fontsize=8)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_title(name, fontsize=10)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.invert_yaxis()
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(tx("ua_portrait_chart"), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    return fig
+
+
+def top_places(frame: pd.DataFrame, title: str, tx: Text) -> Figure:
+    """The ten provinces or cities with most active users (a portrait frame, privacy applied)."""
+    top = frame.query("population == 'active'").head(10)
+    return top_bars(top.set_index("value")["users"], "portrait_users", title, tx)
+
+
+def daily_line(frame: pd.DataFrame, metric: str, title: str, tx: Text) -> Figure:
+    """One daily series of a registry metric (frame: start/date column + the metric's column)."""
+    tx.shows(metric)
+    fig, ax = plt.subplots(figsize=(9, 2.6))
+    dates = pd.to_datetime(frame.iloc[:, 0])
+    ax.plot(dates, frame[metric], color=PALETTE[0], lw=1.8)
+    ax.fill_between(dates, frame[metric], color=PALETTE[0], alpha=0.12)
+    ax.set_title(title)
+    value_axis(ax, METRICS[metric].unit, tx.language)
+    ax.set_ylim(bottom=0)
+    fig.autofmt_xdate()
+    return fig

@@ -1,0 +1,91 @@
+"""Referral and fission: who came by invitation, who invites, how deep chains go, viral K."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.sql import week_start
+from helpers.core.warehouse import Warehouse, day_to_date
+
+MAX_DEPTH = 50
+
+
+def referral_share(wh: Warehouse, first_day: int, last_day: int) -> float | None:
+    """Share of the period's new users with a referrer_id (report-outputs `referral_share`)."""
+    row = wh.query("""
+        SELECT COUNT(*) AS n, SUM(CASE WHEN referrer_id IS NULL THEN 0 ELSE 1 END) AS referred
+        FROM users WHERE first_seen_day BETWEEN :lo AND :hi""", {"lo": first_day, "hi": last_day}).iloc[0]
+    return float(row.referred / row.n) if row.n else None
+
+
+def invites(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
+    """Per referrer, the new users of the range they brought: referrer_id, invites."""
+    return wh.query("""
+        SELECT referrer_id, COUNT(*) AS invites FROM users
+        WHERE first_seen_day BETWEEN :lo AND :hi AND referrer_id IS NOT NULL
+        GROUP BY referrer_id""", {"lo": first_day, "hi": last_day})
+
+
+def chain_depth(links: pd.DataFrame) -> pd.Series:
+    """Depth of every referred user in its invitation chain (1 = invited by someone who was not
+    invited). `links` has user_id and referrer_id (user-level rows, not events); cycles stop at
+    MAX_DEPTH."""
+    parent = dict(zip(links["user_id"], links["referrer_id"], strict=True))
+    depth = {u: 1 for u in parent}
+    frontier = {u: parent[u] for u in parent}
+    for _ in range(MAX_DEPTH):
+        frontier = {u: parent[p] for u, p in frontier.items() if p in parent}
+        if not frontier:
+            break
+        for u in frontier:
+            depth[u] += 1
+    return pd.Series(depth, name="depth")
+
+
+def depth_distribution(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
+    """Chain depth of the range's referred new users: depth, users."""
+    links = wh.query("SELECT user_id, referrer_id FROM users WHERE referrer_id IS NOT NULL")
+    recent = wh.query("""SELECT user_id FROM users WHERE referrer_id IS NOT NULL
+                         AND first_seen_day BETWEEN :lo AND :hi""", {"lo": first_day, "hi": last_day})
+    depth = chain_depth(links).reindex(recent["user_id"]).dropna().astype(int)
+    return depth.value_counts().sort_index().rename_axis("depth").reset_index(name="users")
+
+
+def weekly_k(wh: Warehouse, first_week_day: int, last_week_day: int) -> pd.DataFrame:
+    """Per ISO week: referred new users, active users and K = referred new users / active users
+    (new users each active user brought that week)."""
+    frame = wh.query(f"""
+        WITH r AS (SELECT {week_start('first_seen_day')} AS wk, COUNT(*) AS referred FROM users
+                   WHERE referrer_id IS NOT NULL AND first_seen_day BETWEEN :lo AND :hi + 6
+                   GROUP BY {week_start('first_seen_day')}),
+             a AS (SELECT wk, COUNT(*) AS active FROM
+                       (SELECT DISTINCT user_id, {week_start('event_day')} AS wk FROM events
+                        WHERE event_day BETWEEN :lo AND :hi + 6) x GROUP BY wk)
+        SELECT a.wk, COALESCE(r.referred, 0) AS referred, a.active
+        FROM a LEFT JOIN r ON r.wk = a.wk ORDER BY a.wk""", {"lo": first_week_day, "hi": last_week_day})
+    frame["k"] = frame["referred"] / frame["active"]
+    frame.insert(0, "week", [day_to_date(d) for d in frame.pop("wk")])
+    return frame
+
+
+def pseudonym(user_id: str, salt: str) -> str:
+    """A short, stable-per-dataset alias: reports never show user ids."""
+    return "R-" + hashlib.sha256(f"{salt}|{user_id}".encode()).hexdigest()[:6].upper()
+
+
+def top_referrers(counts: pd.DataFrame, n: int, salt: str) -> pd.DataFrame:
+    """The `n` referrers with most invites, by pseudonym only."""
+    top = counts.sort_values(["invites", "referrer_id"], ascending=[False, True]).head(n)
+    return pd.DataFrame({"referrer": [pseudonym(u, salt) for u in top["referrer_id"]],
+                         "invites": top["invites"].to_numpy()})
+
+
+def invite_summary(counts: pd.DataFrame) -> dict[str, float]:
+    """Referrers, mean invites per referrer and referrers with two or more (the 2+1 chain)."""
+    n = len(counts)
+    return {"referrers": n,
+            "invites_per_referrer": float(counts["invites"].mean()) if n else np.nan,
+            "referrers_2plus": int((counts["invites"] >= 2).sum())}

@@ -1,0 +1,64 @@
+"""Numbers read the way each language writes them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from helpers.render import fmt
+from helpers.render.text import Text
+
+
+@pytest.mark.parametrize(("x", "zh", "en"), [
+    (0, "0", "0"),
+    (9_876, "9,876", "9,876"),
+    (12_345, "1.23万", "12.3K"),
+    (123_456, "12.3万", "123K"),
+    (1_234_567, "123万", "1.23M"),
+    (250_000_000, "2.5亿", "250M"),
+    (3.5, "3.50", "3.50"),
+    (None, "—", "—"),
+    (math.nan, "—", "—"),
+])
+def test_number(x, zh, en):
+    assert fmt.number(x, "zh") == zh
+    assert fmt.number(x, "en") == en
+
+
+def test_money_percent_changes_and_points():
+    assert fmt.money(177_166.96, "zh") == "¥17.7万"
+    assert fmt.money(-12_000, "en") == "-¥12K"
+    assert fmt.percent(0.183) == "18.3%"
+    assert fmt.relative_change(0.031) == "+3.1%"
+    assert fmt.relative_change(-0.5) == "-50.0%"
+    assert fmt.points(0.021, "zh") == "+2.1个百分点"
+    assert fmt.points(-0.021, "en") == "-2.1 pts"
+    assert fmt.value(0.2, "fraction") == "20.0%"
+
+
+def test_privacy_suppression_and_table_labels():
+    import pandas as pd
+
+    from helpers.render import privacy, tables
+
+    frame = pd.DataFrame({"city": ["上海", "拉萨", "无"], "users": [120, 3, 0], "share": [0.9, 0.02, 0.0]})
+    out, hidden = privacy.suppress(frame, "users", k=10, also=["share"])
+    assert out.users.isna().tolist() == [False, True, False]  # zero is not a small cell
+    assert out.share.isna().tolist() == [False, True, False]
+    html = tables.styled(out, {"users": "users", "share": "fraction"}, Text("zh"), hidden, 10).to_html()
+    assert "&lt;10" in html and "90.0%" in html and "拉萨" in html
+    matrix, small = privacy.suppress_matrix(pd.DataFrame([[50, 4], [0, 12]]), 10)
+    assert small.values.tolist() == [[False, True], [False, False]]
+    assert pd.isna(matrix.iat[0, 1]) and matrix.iat[1, 0] == 0
+
+
+def test_table_text_is_escaped():
+    import pandas as pd
+
+    from helpers.render import tables
+
+    frame = pd.DataFrame({"<b>title</b>": ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]})
+    html = tables.styled(frame, {}, Text("en")).to_html()
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>title" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
