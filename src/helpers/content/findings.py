@@ -12,7 +12,6 @@ import pandas as pd
 
 from helpers.content.history import History
 from helpers.content.labels import days, format_label, group_label, published, quote, same_age_label, title
-from helpers.core.wechat import follower_source_label
 from helpers.render.text import Text
 
 # The interval bounds of each rate of a `works.breakdown` frame.
@@ -162,7 +161,7 @@ def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFr
     text = tx("cp_followers_flow", **{k: m.get(k) for k in ("new_followers", "unfollows", "net_followers")})
     if sources is not None and len(sources) and sources["new_followers"].sum() > 0:
         top = sources.iloc[0]
-        text += tx("cp_followers_source", source=follower_source_label(top["source"], tx.language),
+        text += tx("cp_followers_source", source=tx.follower_source(top["source"]),
                    follower_new_share=top["new_share"])
     if pushes is not None and len(pushes):
         flagged = pushes[pushes["flagged"]]

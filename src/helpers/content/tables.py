@@ -23,7 +23,6 @@ from helpers.content.labels import (
     with_interval,
 )
 from helpers.core.metrics import METRICS
-from helpers.core.wechat import follower_source_label
 from helpers.render import fmt
 from helpers.render.privacy import suppress
 from helpers.render.text import Text
@@ -131,7 +130,7 @@ def breakdowns(parts: dict[str, pd.DataFrame], compare_days: int, tx: Text) -> T
 def sources(frame: pd.DataFrame, tx: Text) -> Table:
     """New followers and unfollows per WeChat follower source (user_source names)."""
     columns = [
-        (tx("cp_source"), None, [follower_source_label(s, tx.language) for s in frame["source"]]),
+        (tx("cp_source"), None, [tx.follower_source(s) for s in frame["source"]]),
         _metric("new_followers", frame["new_followers"], tx),
         _metric("unfollows", frame["unfollows"], tx),
         _metric("net_followers", frame["net_followers"], tx),

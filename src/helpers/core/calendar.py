@@ -14,34 +14,23 @@ from functools import lru_cache
 import holidays
 import pandas as pd
 
-from helpers.core.vocabulary import FESTIVAL_LABELS
-
 
 @dataclass(frozen=True)
 class Festival:
     key: str
-    label_zh: str
-    label_en: str
     month: int
     day: int
     presale_days: int  # days of pre-sale run-up before the festival day
-
-    def label(self, language: str) -> str:
-        return FESTIVAL_LABELS[self.key][language]
 
     def day_in(self, year: int) -> date:
         return date(year, self.month, self.day)
 
 
-def _festival(key: str, month: int, day: int, presale_days: int) -> Festival:
-    names = FESTIVAL_LABELS[key]
-    return Festival(key, names["zh"], names["en"], month, day, presale_days)
-
-
+# Their names are in core.vocabulary.FESTIVAL_LABELS.
 SHOPPING_FESTIVALS: tuple[Festival, ...] = (
-    _festival("618", 6, 18, 17),
-    _festival("double_11", 11, 11, 11),
-    _festival("double_12", 12, 12, 0),
+    Festival("618", 6, 18, 17),
+    Festival("double_11", 11, 11, 11),
+    Festival("double_12", 12, 12, 0),
 )
 
 

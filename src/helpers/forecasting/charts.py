@@ -61,9 +61,7 @@ def monitoring(runs: list[SeriesRun], weeks_before: int, tx: Text) -> Figure:
             ax.annotate(label, (a.date, a.actual),
                         textcoords="offset points", xytext=(0, -14 if a.direction == "down" else 8),
                         ha="center", fontsize=8, color=BAD)
-        ax.set_title(run.info.label(tx), fontsize=11)
-        value_axis(ax, run.info.unit, tx.language)
-        _dates(ax)
+        _label_panel(ax, run, tx)
     if runs:
         axes[0].legend(loc="upper left", ncols=3, fontsize=8)
     return fig
@@ -87,12 +85,17 @@ def forecast(runs: list[SeriesRun], regressors: pd.DataFrame, history_days: int,
         ax.plot(f.index, f["yhat"], color=PALETTE[0], lw=1.8,
                 label=tx("fc_legend_forecast") if ax is axes[0] else None)
         ax.axvline(f.index[0] - pd.Timedelta(hours=12), color=NEUTRAL, lw=0.8, ls=":")
-        ax.set_title(run.info.label(tx), fontsize=11)
-        value_axis(ax, run.info.unit, tx.language)
-        _dates(ax)
+        _label_panel(ax, run, tx)
     if runs:
         axes[0].legend(loc="upper left", ncols=4, fontsize=8)
     return fig
+
+
+def _label_panel(ax: plt.Axes, run: SeriesRun, tx: Text) -> None:
+    """A series' panel: its name, values in its unit, dates below."""
+    ax.set_title(run.info.label(tx), fontsize=11)
+    value_axis(ax, run.info.unit, tx.language)
+    _dates(ax)
 
 
 def _shade_calendar(ax: plt.Axes, regressors: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp,

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.core.calendar import SHOPPING_FESTIVALS
 from helpers.core.metrics import METRICS
 from helpers.forecasting.runs import SeriesInfo, SeriesRun
 from helpers.render import fmt
@@ -34,7 +33,6 @@ REASONS = {
     "short_history": "fc_reason_short_history",
     "no_history": "fc_reason_no_history",
 }
-FESTIVALS = {f.key: f for f in SHOPPING_FESTIVALS}
 COUNT_UNITS = ("users", "orders", "count")
 
 
@@ -66,7 +64,7 @@ def regressor_name(column: str, tx: Text) -> str:
     if column.startswith("event:"):
         return tx("fc_cal_event", name=column.removeprefix("event:"))
     kind, _, key = column.partition("_")
-    festival = FESTIVALS[key].label(tx.language)  # core's vocabulary of the festivals
+    festival = tx.festival(key)  # core's vocabulary of the festivals
     if kind == "presale":
         return tx("fc_cal_presale", festival=festival)
     return tx("fc_cal_festival_day", festival=festival)

@@ -18,7 +18,9 @@ from numbers import Number
 from typing import Any
 
 from helpers.core.metrics import METRICS
+from helpers.core.vocabulary import FESTIVAL_LABELS
 from helpers.core.vocabulary import label as value_label
+from helpers.core.wechat import access_source, follower_source_label
 from helpers.render import fmt
 from helpers.render.catalog import entry, placeholders
 
@@ -74,6 +76,18 @@ class Text:
     def data(self, value: object) -> str:
         """A data value (channel, event, gender, tier, ...) as people say it."""
         return value_label(value, self.language)
+
+    def access_source(self, scene: int | None) -> str:
+        """WeChat's access source of a mini-program scene code."""
+        return access_source(scene).label(self.language)
+
+    def follower_source(self, source: str | int) -> str:
+        """An official-account follower source, given as WeChat's code or its Chinese name."""
+        return follower_source_label(source, self.language)
+
+    def festival(self, key: str) -> str:
+        """A shopping festival of the business calendar (618, double_11, ...)."""
+        return FESTIVAL_LABELS[key][self.language]
 
     def weekdays(self) -> list[str]:
         """Monday..Sunday, short."""

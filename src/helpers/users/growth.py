@@ -8,7 +8,6 @@ import pandas as pd
 
 from helpers.core.sql import week_start
 from helpers.core.warehouse import Warehouse, day_to_date
-from helpers.core.wechat import access_source
 from helpers.render.text import Text
 
 Breakdown = Literal["channel", "source"] | None
@@ -32,7 +31,7 @@ def new_users(wh: Warehouse, first_day: int, last_day: int, grain: Literal["day"
     if by == "source":
         if tx is None:
             raise ValueError("new users by access source need `tx` to name the sources")
-        frame["key"] = [access_source(None if pd.isna(s) else int(s)).label(tx.language) for s in frame["key"]]
+        frame["key"] = [tx.access_source(None if pd.isna(s) else int(s)) for s in frame["key"]]
     elif by == "channel":
         frame["key"] = frame["key"].fillna("unknown")
     frame = frame.groupby(["bucket", "key"], dropna=False, as_index=False)["new_users"].sum()
