@@ -37,6 +37,7 @@ from helpers.core.metrics import METRICS
 from helpers.core.paths import project_root
 from helpers.forecasting import charts, findings, published, runs, series, tables
 from helpers.forecasting.params import CsvSeriesParams
+from helpers.render.escape import Code, Strong
 from helpers.stats.forecast_models import Settings
 from helpers.suite import open_report
 
@@ -92,7 +93,7 @@ anomalies = tables.anomaly_table(ran, regressors, campaigns, rep.tx)
 if len(anomalies):
     rep.table(anomalies, {}, text=True)
 if alerts:
-    rep.say("fc_threshold_alerts")
+    rep.say("fc_threshold_alerts", title=Strong(rep.tx("fc_threshold_alerts_title")))
     rep.table(tables.alert_table(alerts, infos, rep.tx), {}, text=True)
 for metric in unchecked:
     rep.skipped("fc_missing_alert_data", metric=metric)
@@ -111,7 +112,7 @@ if len(ahead):
 rep.section("fc_weekly_section")
 rep.table(tables.weekly_table(ran, p.targets, rep.tx), {}, text=True)
 if not p.targets:
-    rep.say("fc_no_targets")
+    rep.say("fc_no_targets", example=Code("{daily_gmv: 150000}"))
 
 # %%
 rep.section("fc_effects_section")

@@ -7,6 +7,7 @@ place that knows every report family; families never import each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.content.params import ContentPerformanceParams
 from helpers.core.params import SharedParams, load_params, validate
 from helpers.core.paths import project_root
-from helpers.core.periods import resolve_period
+from helpers.core.periods import Period, resolve_period
 from helpers.core.warehouse import Warehouse, build_warehouse
+from helpers.forecasting import inputs as forecasting_inputs
 from helpers.forecasting.params import ForecastingParams
 from helpers.render import style
 from helpers.render.outputs import CONTRACTS, OutputContract
@@ -33,6 +35,9 @@ class Notebook:
     title: str  # catalog key of the report's title
     contract: OutputContract
     reads: tuple[str, ...] = ()  # notebooks whose published JSON this one reads: they run first
+    # Other files it reads besides the warehouse, from (validated params, <out>, period): the cache
+    # key covers their contents.
+    inputs: Callable[[Any, Path, Period], list[Path]] | None = None
 
 
 SUITE: tuple[Notebook, ...] = (
@@ -42,7 +47,8 @@ SUITE: tuple[Notebook, ...] = (
              CONTRACTS["content_performance"]),
     Notebook("campaign_evaluation", CampaignEvaluationParams, "title_campaign_evaluation",
              CONTRACTS["campaign_evaluation"]),
-    Notebook("forecasting", ForecastingParams, "title_forecasting", CONTRACTS["forecasting"]),
+    Notebook("forecasting", ForecastingParams, "title_forecasting", CONTRACTS["forecasting"],
+             inputs=forecasting_inputs.input_files),
 )
 NOTEBOOKS: dict[str, Notebook] = {nb.name: nb for nb in SUITE}
 # A notebook the suite does not know (an analyst's own) runs with the shared parameters only.
@@ -55,6 +61,14 @@ def notebook(name: str) -> Notebook:
 
 def params_model(name: str) -> type[SharedParams]:
     return notebook(name).params
+
+
+def input_files(name: str, values: SharedParams, out: Path, period: Period) -> tuple[Path, ...]:
+    """The files besides the warehouse and other notebooks' JSON that a run of `name` for `period`
+    into `out` (the folder holding the week folders) reads: files its parameters point to, earlier
+    reports' outputs. A change to any of them must make the report again."""
+    lister = notebook(name).inputs
+    return tuple(lister(values, out, period)) if lister else ()
 
 
 def title(name: str, tx: Any) -> str:

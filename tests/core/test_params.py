@@ -55,7 +55,7 @@ def test_notebook_keys_are_not_allowed_in_defaults(tmp_path):
     ("period: last week\n", r"key 'period': 'last week' is neither 'latest' nor an ISO week"),
     ("timezone: Mars/Olympus\n", r"key 'timezone': 'Mars/Olympus' is not an IANA time zone"),
     ("targets: {revenue: 5}\n", r"key 'targets.revenue.\[key\]'"),
-    ("min_cell_size: 0\n", r"key 'min_cell_size': Input should be greater than or equal to 1"),
+    ("min_cell_size: 0\n", r"key 'min_cell_size': Input should be greater than or equal to 5"),
 ])
 def test_mistyped_or_impossible_values_name_file_and_key(tmp_path, text, expected):
     write(tmp_path, "weekly_summary.yaml", text)
@@ -67,6 +67,20 @@ def test_malformed_yaml_names_line_and_column(tmp_path):
     write(tmp_path, "defaults.yaml", "language: zh\nperiod: [2026-W47\n")
     with pytest.raises(ParamError, match=r"defaults.yaml line 3, column 1: malformed YAML"):
         suite.load("weekly_summary", tmp_path)
+
+
+def test_a_key_twice_is_an_error_but_a_merge_key_overridden_is_not(tmp_path):
+    write(tmp_path, "a.yaml", "base: &b {x: 1, y: 2}\nmerged: {<<: *b, x: 3}\n")
+    assert config.read_yaml(tmp_path / "a.yaml")["merged"] == {"x": 3, "y": 2}
+    write(tmp_path, "b.yaml", "targets: {gmv: 1, gmv: 2}\n")
+    with pytest.raises(ParamError, match=r"b.yaml: key 'gmv' is given twice, on line 1;"):
+        config.read_yaml(tmp_path / "b.yaml")
+
+
+def test_a_byte_order_mark_is_fine_and_a_missing_file_is_empty(tmp_path):
+    (tmp_path / "defaults.yaml").write_bytes(b"\xef\xbb\xbflanguage: en\n")
+    assert config.read_yaml(tmp_path / "defaults.yaml") == {"language": "en"}
+    assert config.read_yaml(tmp_path / "none.yaml") == {}
 
 
 def test_yaml_that_is_not_a_mapping(tmp_path):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
 
-from helpers.core import contract
+from helpers.core import contract, warehouse
 from helpers.core.errors import DataError
 from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 
@@ -17,96 +20,28 @@ def load(folder, tz="Asia/Shanghai") -> Warehouse:
     return Warehouse(build_warehouse(folder, tz))
 
 
-def test_missing_folder_names_the_path(tmp_path):
-    with pytest.raises(DataError, match=r"nowhere: data source not found"):
-        load(tmp_path / "nowhere")
-
-
-def test_missing_required_table(tmp_path):
+def test_survivable_problems_are_counted_and_located_by_line_never_by_user_id(tmp_path, caplog):
+    ids = {"a": "oQ4mZ8xT2wR6", "b": "oP1nY5vS9uK3"}  # openid-like
+    stranger = "oL7jH3gF6dC0"
     tables = minimal_tables()
-    del tables["events"]
-    with pytest.raises(DataError, match=r"required table\(s\) events not found"):
-        load(write_source(tmp_path / "src", tables))
-
-
-def test_missing_required_column_lists_what_was_found(tmp_path):
-    tables = minimal_tables()
-    for row in tables["events"]:
-        del row["event"]
-    with pytest.raises(DataError) as err:
-        load(write_source(tmp_path / "src", tables))
-    assert "events.csv" in str(err.value)
-    assert "required column(s) event missing (found: user_id, event_time)" in str(err.value)
-
-
-def test_unparseable_timestamp_names_file_column_line_and_value(tmp_path):
-    tables = minimal_tables()
-    tables["events"][2]["event_time"] = "yesterday"
-    with pytest.raises(DataError) as err:
-        load(write_source(tmp_path / "src", tables))
-    message = str(err.value)
-    assert "events.csv: column event_time: 1 value(s) cannot be read as timestamp" in message
-    assert "first at line 4: 'yesterday'" in message  # header is line 1
-
-
-def test_wrong_column_type_in_parquet(tmp_path):
-    tables = minimal_tables()
-    for row in tables["orders"]:
-        row["amount"] = str(row["amount"])  # a text column in Parquet, as some exports write
-    tables["orders"][1]["amount"] = "thirty"
-    with pytest.raises(DataError, match=r"orders.parquet: column amount: 1 value\(s\) cannot be read "
-                                        r"as float.*row 2: 'thirty'"):
-        load(write_source(tmp_path / "src", tables, fmt="parquet"))
-
-
-@pytest.mark.parametrize(("table", "column", "value"), [("users", "user_id", "a"),
-                                                         ("orders", "order_id", "o1")])
-def test_duplicate_keys(tmp_path, table, column, value):
-    tables = minimal_tables()
-    tables[table].append(dict(tables[table][0]))
-    with pytest.raises(DataError) as err:
-        load(write_source(tmp_path / "src", tables))
-    assert f"{table}.csv: column {column}: 1 duplicated key(s), expected unique" in str(err.value)
-    assert f"first '{value}' at lines 2, " in str(err.value)
-
-
-def test_negative_amount(tmp_path):
-    tables = minimal_tables()
-    tables["orders"][2]["amount"] = -5
-    with pytest.raises(DataError, match=r"orders.csv: column amount: 1 value\(s\) is negative; "
-                                        r"expected a value >= 0; first at line 4: '-5.0'"):
-        load(write_source(tmp_path / "src", tables))
-
-
-def test_empty_required_value(tmp_path):
-    tables = minimal_tables()
-    tables["events"][0]["user_id"] = ""
-    with pytest.raises(DataError, match=r"column user_id: 1 value\(s\) is empty, but the column is "
-                                        r"required; first at line 2"):
-        load(write_source(tmp_path / "src", tables))
-
-
-def test_events_before_first_seen_are_warned_and_counted_not_fatal(tmp_path, caplog):
-    tables = minimal_tables()
-    tables["events"].append({"user_id": "b", "event_time": "2026-11-17 08:59:00", "event": "launch"})
+    for rows in tables.values():
+        for row in rows:
+            row["user_id"] = ids[row["user_id"]]
+    tables["events"][0]["page"] = "two\nlines"  # a quoted line break: physical lines shift by one
+    tables["events"].append({"user_id": ids["b"], "event_time": "2026-11-17 08:59:00", "event": "launch"})
+    tables["events"].append({"user_id": stranger, "event_time": "2026-11-18 08:00:00", "event": "launch"})
+    tables["orders"].append({"order_id": "o4", "user_id": stranger, "paid_at": "2026-11-18 09:00:00",
+                             "amount": 5.0})
     wh = load(write_source(tmp_path / "src", tables))
-    quality = wh.quality()
-    row = quality[quality.check_name == "events_before_first_seen"].iloc[0]
-    assert row.rows == 1 and row.table_name == "events"
-    assert wh.tables["events"] == 6
-    assert "events before the user's first_seen_at" in caplog.text
-
-
-def test_gbk_csv_from_chinese_excel_loads(tmp_path):
-    tables = minimal_tables()
-    tables["users"][0]["city"] = "广州"
-    folder = write_source(tmp_path / "src", tables, encoding="gb18030")
-    assert load(folder).query("SELECT city FROM users WHERE user_id = 'a'").iat[0, 0] == "广州"
-
-
-def test_utf8_bom_csv_loads(tmp_path):
-    folder = write_source(tmp_path / "src", minimal_tables(), encoding="utf-8-sig")
-    assert load(folder).tables["users"] == 2
+    quality = wh.quality().set_index("check_name")
+    assert quality.loc["events_before_first_seen", "example"] == "line 8"  # record 6
+    assert quality.loc["events_unknown_user", "example"] == "line 9"
+    assert quality.loc["orders_unknown_user", "example"] == "line 5"
+    assert quality["rows"].tolist() == [1, 1, 1] and wh.tables["events"] == 7
+    assert "events before the user's first_seen_at (first at " in caplog.text
+    assert "events.csv line 8); kept and counted" in caplog.text
+    shown = caplog.text + wh.quality().to_string()
+    assert not [uid for uid in [*ids.values(), stranger] if uid in shown]
 
 
 def test_timestamps_with_offsets_are_converted_to_the_source_timezone(tmp_path):
@@ -180,3 +115,32 @@ def test_every_contract_table_is_loaded_from_the_sample(tiny_wh):
     assert set(tiny_wh.tables) == set(contract.TABLES)
     for name, table in contract.TABLES.items():
         assert tiny_wh.has(name, *[c.name for c in table.columns]), name
+
+
+def test_the_warehouse_fingerprint_covers_every_module_the_loader_runs():
+    """A change to any core module the loader imports (directly or not) rebuilds the warehouse."""
+    core = Path(warehouse.__file__).parent
+    seen, todo = set(), ["warehouse"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        tree = ast.parse((core / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers.core"):
+                names = ([node.module.rsplit(".", 1)[1]] if node.module != "helpers.core"
+                         else [a.name for a in node.names])
+                todo += [n for n in names if n not in seen and (core / f"{n}.py").exists()]
+    # errors and paths decide no content: messages and the cache folder
+    assert seen - {"errors", "paths"} == {f.removesuffix(".py") for f in warehouse.LOADER_FILES}
+
+
+def test_readme_states_every_bound_of_the_contract():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What the validator rejects", 1)[1].split("\n## ", 1)[0]
+    bounded = [f"{t.name}.{c.name}" for t in contract.TABLES.values() for c in t.columns
+               if c.max is not None or c.below is not None]
+    assert bounded and not [name for name in bounded if f"`{name}`" not in section]
+    assert f"{contract.MONEY_LIMIT:,.0f}" in section and str(contract.EARLIEST) in section
+    for table in contract.TABLES.values():
+        for rule in table.rules:
+            assert f"`{table.name}.{rule.column}`" in section and f"`{rule.other}`" in section

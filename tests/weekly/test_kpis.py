@@ -80,16 +80,17 @@ def test_daily_series_matches_pandas_on_the_sample(tiny_data, tiny_wh):
 
 def _log(draw) -> dict[str, list[dict]]:
     start = datetime(2026, 11, 2)  # Monday of 2026-W45
+    last = datetime(2026, 11, 29, 23, 59)  # the end of W48: no data after the run date
     n_users = draw(st.integers(1, 12))
     users, events, orders = [], [], []
     for i in range(n_users):
         seen = start + timedelta(minutes=draw(st.integers(0, 3 * 7 * 24 * 60 - 1)))
         users.append({"user_id": f"u{i}", "first_seen_at": seen.isoformat(sep=" ")})
         for _ in range(draw(st.integers(0, 6))):
-            t = seen + timedelta(minutes=draw(st.integers(0, 2 * 7 * 24 * 60)))
+            t = min(seen + timedelta(minutes=draw(st.integers(0, 2 * 7 * 24 * 60))), last)
             events.append({"user_id": f"u{i}", "event_time": t.isoformat(sep=" "), "event": "launch"})
         for _ in range(draw(st.integers(0, 3))):
-            t = seen + timedelta(minutes=draw(st.integers(0, 2 * 7 * 24 * 60)))
+            t = min(seen + timedelta(minutes=draw(st.integers(0, 2 * 7 * 24 * 60))), last)
             orders.append({"order_id": f"o{len(orders)}", "user_id": f"u{i}",
                            "paid_at": t.isoformat(sep=" "),
                            "amount": draw(st.integers(0, 50_000)) / 100,

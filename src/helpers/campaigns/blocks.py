@@ -19,7 +19,7 @@ def scorecard_notes(rep: Report, evals: list[Evaluation]) -> None:
         conversion = e.experiment.row("conversion") if e.experiment else None
         treated = None if conversion is None else float(conversion.fixed.treatment)
         notes.append(findings.scorecard_note(e, rep.tx, treated))
-    rep.paragraph("\n".join(notes))
+    rep.bullets(notes)
     for e in evals:
         if e.previous:
             rep.table(tables.versus_previous(e, rep.tx), {})

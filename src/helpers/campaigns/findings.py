@@ -10,6 +10,7 @@ import pandas as pd
 from helpers.campaigns.evaluation import Evaluation
 from helpers.campaigns.queries import target_actual
 from helpers.campaigns.wording import change, interval, reason, word
+from helpers.render.escape import Inline, Strong, runs
 from helpers.render.text import Text
 from helpers.stats.experiments import Lift
 
@@ -44,13 +45,15 @@ def overview_finding(evals: list[Evaluation], gross_margin: float, tx: Text) -> 
     return tx("ce_overview_finding", parts=tx("ce_clause_separator").join(parts))
 
 
-def roi_note(gross_margin: float, tx: Text) -> str:
-    """How ROI and incremental ROAS are computed, and how differences are written."""
-    return tx("ce_roi_note", margin=gross_margin)
+def roi_note(gross_margin: float, tx: Text) -> list[Inline]:
+    """How ROI and incremental ROAS are computed (the formulas in bold), and how differences are
+    written."""
+    return runs(tx, "ce_roi_note", roi=Strong(tx("ce_roi_formula", margin=gross_margin)),
+                roas=Strong(tx("ce_roas_formula")))
 
 
-def scorecard_note(e: Evaluation, tx: Text, treatment_conversion: float | None) -> str:
-    """'- **name**: 12 days. Target ... Compared with ...' (a Markdown bullet)."""
+def scorecard_note(e: Evaluation, tx: Text, treatment_conversion: float | None) -> list[Inline]:
+    """'name: 12 days. Target ... Compared with ...', the name in bold (a list item)."""
     c = e.campaign
     days = c.days(e.as_of)
     text = tx("ce_days_so_far", days=days) if e.running else tx("ce_days_total", days=days)
@@ -65,7 +68,7 @@ def scorecard_note(e: Evaluation, tx: Text, treatment_conversion: float | None) 
         text += tx("ce_previous_below", type=word(c.type, tx), name=e.previous[0].name)
     else:
         text += tx("ce_no_previous")
-    return tx("ce_scorecard_note", name=c.name, text=text)
+    return runs(tx, "ce_scorecard_note", name=Strong(c.name), text=text)
 
 
 def repeat_gap(gap: Lift, tx: Text) -> str:

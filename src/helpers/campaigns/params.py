@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from helpers.core.params import SharedParams
+from helpers.core.params import ParamsModel, SharedParams
 
 
-class ComparisonGroup(BaseModel):
+class ComparisonGroup(ParamsModel):
     """Difference-in-differences groups: users whose `column` is one of `treated` against users
     whose `column` is one of `comparison` (values compared as text, e.g. 'true' for is_follower)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     column: Literal["channel", "scene", "gender", "age_band", "province", "city", "platform",
                     "is_follower"]

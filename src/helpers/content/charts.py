@@ -1,7 +1,7 @@
 """Charts of the content_performance report (matplotlib, house style from `style.apply`).
 
-Titles and other free text are drawn as plain text: `$` is escaped so that matplotlib never reads
-a title as mathtext, and long titles are shortened to keep labels from overlapping.
+Titles and other free text are drawn as plain text (the house style turns mathtext off, so `$` is
+just a character), and long titles are shortened to keep labels from overlapping.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from helpers.render.text import Text
 
 
 def plain(text: object, width: int = 16) -> str:
-    """Free text for a chart: shortened to `width` characters, `$` escaped (no mathtext)."""
+    """Free text for a chart: shortened to `width` characters."""
     value = str(text)
     if len(value) > width:
         value = value[: width - 1] + "…"
-    return value.replace("$", r"\$")
+    return value
 
 
 def _percent_axis(ax: plt.Axes, axis: str = "x") -> None:

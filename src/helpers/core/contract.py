@@ -1,15 +1,21 @@
-"""The input data contract (v1): tables, columns, types and keys, in one place.
+"""The input data contract (v1): tables, columns, types, keys and the bounds of valid values.
 
 Everything that reads or generates data takes its column list from here: the warehouse loader
-validates against it, the sample generator writes it, and tests check both.
+validates against it (types, required values, bounds, row rules, keys), the sample generator
+writes it, and tests check both. README's "What the validator rejects" states the same bounds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 CONTRACT_VERSION = "v1"
+MONEY_LIMIT = 1e12  # yuan, exclusive: a trillion-yuan order or cost is a unit or parsing mistake
+EARLIEST = date(1970, 1, 1)  # no timestamp or date before the epoch
+DAYS_AHEAD = 1  # ... nor after the run date + 1 day (time zones and late exports, not the future)
+PLANNED_DAYS_AHEAD = 366  # campaigns may be planned up to a year ahead
 
 
 class ColumnType(StrEnum):
@@ -25,11 +31,26 @@ class ColumnType(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its type and what a valid value is. Numbers are always finite; `min` and `max`
+    are inclusive, `below` exclusive; a time value lies in EARLIEST .. run date + `days_ahead`."""
+
     name: str
     type: ColumnType
     required: bool = False
-    non_negative: bool = False
+    min: float | None = None
+    max: float | None = None
+    below: float | None = None
+    days_ahead: int = DAYS_AHEAD
+    personal: bool = False  # identifies a person: located by row in messages, never quoted
     meaning: str = ""
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """A row rule: `column`, when given, is not earlier than `other` of the same row."""
+
+    column: str
+    other: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +59,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     required: bool = False
+    rules: tuple[NotBefore, ...] = ()
     meaning: str = ""
 
     def column(self, name: str) -> Column:
@@ -57,9 +79,28 @@ STR, INT, FLOAT, BOOL, TS, DATE = (ColumnType.STRING, ColumnType.INT, ColumnType
                                    ColumnType.BOOL, ColumnType.TIMESTAMP, ColumnType.DATE)
 
 
-def _col(name: str, type_: ColumnType, required: bool = False, non_negative: bool = False,
-         meaning: str = "") -> Column:
-    return Column(name, type_, required, non_negative, meaning)
+def _col(name: str, type_: ColumnType, required: bool = False, meaning: str = "") -> Column:
+    return Column(name, type_, required, meaning=meaning)
+
+
+def _person(name: str, required: bool = False, meaning: str = "") -> Column:
+    return Column(name, STR, required, personal=True, meaning=meaning)
+
+
+def _count(name: str, required: bool = False) -> Column:
+    return Column(name, INT, required, min=0)
+
+
+def _money(name: str, required: bool = False, meaning: str = "") -> Column:
+    return Column(name, FLOAT, required, min=0, below=MONEY_LIMIT, meaning=meaning)
+
+
+def _share(name: str, meaning: str = "") -> Column:
+    return Column(name, FLOAT, min=0, max=1, meaning=meaning)
+
+
+def _planned(name: str, required: bool = False) -> Column:
+    return Column(name, TS, required, days_ahead=PLANNED_DAYS_AHEAD)
 
 
 TABLES: dict[str, Table] = {
@@ -68,11 +109,11 @@ TABLES: dict[str, Table] = {
         Table(
             "users",
             (
-                _col("user_id", STR, True, meaning="pseudonymous id; unique"),
+                _person("user_id", True, meaning="pseudonymous id; unique"),
                 _col("first_seen_at", TS, True, meaning="first visit or registration"),
                 _col("channel", STR, meaning="acquisition channel"),
                 _col("scene", INT, meaning="WeChat scene code of the first visit"),
-                _col("referrer_id", STR, meaning="user_id of the inviter"),
+                _person("referrer_id", meaning="user_id of the inviter"),
                 _col("gender", STR),
                 _col("age_band", STR),
                 _col("province", STR),
@@ -88,13 +129,13 @@ TABLES: dict[str, Table] = {
         Table(
             "events",
             (
-                _col("user_id", STR, True),
+                _person("user_id", True),
                 _col("event_time", TS, True),
                 _col("event", STR, True, meaning="launch, page_view, share, add_to_cart, checkout, pay, ..."),
                 _col("session_id", STR),
                 _col("page", STR),
                 _col("scene", INT),
-                _col("duration_s", FLOAT, non_negative=True),
+                Column("duration_s", FLOAT, min=0),
                 _col("article_id", STR),
                 _col("campaign_id", STR),
             ),
@@ -105,11 +146,11 @@ TABLES: dict[str, Table] = {
             "orders",
             (
                 _col("order_id", STR, True),
-                _col("user_id", STR, True),
+                _person("user_id", True),
                 _col("paid_at", TS, True),
-                _col("amount", FLOAT, True, non_negative=True, meaning="paid amount, CNY yuan"),
+                _money("amount", True, meaning="paid amount, CNY yuan; may be below the discount"),
                 _col("status", STR, meaning="paid (default), refunded, cancelled"),
-                _col("discount", FLOAT, non_negative=True),
+                _money("discount"),
                 _col("coupon_id", STR),
                 _col("campaign_id", STR),
                 _col("channel", STR),
@@ -140,11 +181,11 @@ TABLES: dict[str, Table] = {
                 _col("article_id", STR, True),
                 _col("date", DATE, True),
                 *(
-                    _col(name, INT, non_negative=True)
+                    _count(name)
                     for name in ("recipients", "readers", "reads", "sharers", "shares", "favorites",
                                  "likes", "zaikan", "comments", "original_page_readers")
                 ),
-                _col("finish_rate", FLOAT, non_negative=True),
+                _share("finish_rate", meaning="share of readers who read to the end"),
             ),
             key=("article_id", "date"),
             meaning="one row per article per day (daily increments)",
@@ -154,9 +195,9 @@ TABLES: dict[str, Table] = {
             (
                 _col("date", DATE, True),
                 _col("source", STR, True),
-                _col("new_followers", INT, True, non_negative=True),
-                _col("unfollows", INT, True, non_negative=True),
-                _col("cumulative", INT, non_negative=True),
+                _count("new_followers", True),
+                _count("unfollows", True),
+                _count("cumulative"),
             ),
             key=("date", "source"),
             meaning="official-account follower flow, one row per day per source",
@@ -168,22 +209,23 @@ TABLES: dict[str, Table] = {
                 _col("name", STR),
                 _col("type", STR),
                 _col("channel", STR),
-                _col("start_at", TS, True),
-                _col("end_at", TS),
-                _col("cost", FLOAT, non_negative=True),
-                _col("budget", FLOAT, non_negative=True),
+                _planned("start_at", True),
+                _planned("end_at"),
+                _money("cost"),
+                _money("budget"),
                 _col("target_metric", STR),
                 _col("target_value", FLOAT),
-                _col("holdout", FLOAT, non_negative=True),
+                _share("holdout", meaning="share of eligible users held out"),
             ),
             key=("campaign_id",),
+            rules=(NotBefore("end_at", "start_at"),),
             meaning="one row per campaign",
         ),
         Table(
             "assignments",
             (
                 _col("campaign_id", STR, True),
-                _col("user_id", STR, True),
+                _person("user_id", True),
                 _col("variant", STR, True, meaning="the variant named control is the reference"),
                 _col("assigned_at", TS),
             ),
@@ -196,15 +238,16 @@ TABLES: dict[str, Table] = {
                 _col("date", DATE, True),
                 _col("channel", STR, True),
                 _col("campaign_id", STR),
-                _col("cost", FLOAT, True, non_negative=True),
-                _col("impressions", INT, non_negative=True),
-                _col("clicks", INT, non_negative=True),
+                _money("cost", True),
+                _count("impressions"),
+                _count("clicks"),
             ),
             meaning="daily cost by channel",
         ),
     ]
 }
 
+# The one place of the rule on required tables (README, "Required tables"): users and events.
 REQUIRED_TABLES = [name for name, t in TABLES.items() if t.required]
 
 

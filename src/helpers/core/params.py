@@ -4,7 +4,9 @@ The shared keys and the loading machinery live here; each report family defines 
 (a subclass of `SharedParams`) in its package.
 
 Every key is validated before any kernel starts; an error names the file (or "command line") and
-the key, says what was expected and, for a typo, suggests the nearest known key.
+the key, says what was expected and, for a typo, suggests the nearest known key. Types are strict
+(YAML's `true` is no number, "10" no number, 2.5 no whole number); a file that is not UTF-8, is a
+folder, or gives a key twice is an error too, naming the byte or the lines.
 """
 
 from __future__ import annotations
@@ -23,19 +25,28 @@ from helpers.core.errors import ParamError
 
 DEFAULTS_FILE = "defaults.yaml"
 COMMAND_LINE = "command line"
+# Cells of fewer people identify them: the floor no params file can lower.
+MIN_CELL_FLOOR = 5
 
 
-class SharedParams(BaseModel):
+class ParamsModel(BaseModel):
+    """The base of every parameter model, nested ones included: unknown keys are errors, values are
+    frozen, and types are strict, so YAML's `true` is not the number 1, 2.5 is not a whole number
+    and "10" is not a number at all (a whole number is accepted where a fraction is expected)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class SharedParams(ParamsModel):
     """Parameters every notebook takes (params/defaults.yaml)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     data: str = Field("sample", description="data folder or .duckdb file; 'sample' = bundled sample")
     timezone: str = Field("Asia/Shanghai", description="days and weeks are counted in this zone")
     language: Literal["zh", "en"] = Field("zh", description="report language")
     period: str = Field("latest", description="'latest' (last complete ISO week) or e.g. 2026-W47")
-    min_cell_size: int = Field(10, ge=1, le=10_000,
-                               description="privacy: breakdown cells with fewer users are suppressed")
+    min_cell_size: int = Field(10, ge=MIN_CELL_FLOOR, le=10_000, description=(
+        "privacy: breakdown cells with fewer users are suppressed; at least 5, since cells of "
+        "fewer people can identify them (common statistical-disclosure practice)"))
     out: str = Field("reports", description="output folder; reports go to <out>/<period>/")
     enabled: bool = Field(True, description="false skips the notebook (marked skipped in the index)")
 
@@ -68,12 +79,60 @@ class LoadedParams:
         return f"{self.origin.get(key, 'default')}: key '{key}'"
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML mapping, or {} when the file does not exist; malformed files raise ParamError."""
-    if not path.exists():
-        return {}
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, first: yaml.Mark, second: yaml.Mark):
+        lines = (f"line {first.line + 1}" if first.line == second.line
+                 else f"line {first.line + 1} and line {second.line + 1}")
+        super().__init__(f"key '{key}' is given twice, on {lines}; YAML would silently keep only "
+                         f"the last one: remove one")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no tags that construct objects), except that a key given twice in one
+    mapping is an error: PyYAML keeps the last, so an edit higher up would silently do nothing."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges, and keys given next to it override on purpose
+            key = self.construct_object(key_node, deep=True)
+            try:
+                seen = first.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # an unhashable key: the base loader reports it
+            if seen is not key_node.start_mark:
+                raise _DuplicateKey(key, seen, key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (UTF-8, a BOM allowed); a folder, an unreadable file or other bytes raise
+    ParamError naming the file, the byte and its line."""
+    if path.is_dir():
+        raise ParamError(f"{path} is a folder; expected a YAML file of key: value lines")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParamError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParamError(f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start} (line {line}); save the file as UTF-8") from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping, or {} when the file does not exist; a file that is not UTF-8, malformed
+    YAML or a key given twice raise ParamError naming the file and line."""
+    if not path.exists() and not path.is_symlink():
+        return {}
+    text = _read_text(path)
+    try:
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: tags never run code
+    except _DuplicateKey as exc:
+        raise ParamError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -107,6 +166,8 @@ def load_params(notebook: str, model: type[SharedParams], params_dir: Path,
 
 def validate(model: type[SharedParams], values: dict[str, Any], origin: dict[str, str] | None = None
              ) -> SharedParams:
+    """The model's values; the first problem raises ParamError naming the source, the key (dotted
+    for nested values), what was expected and what was given."""
     try:
         return model.model_validate(values)
     except ValidationError as exc:
@@ -116,9 +177,28 @@ def validate(model: type[SharedParams], values: dict[str, Any], origin: dict[str
         source = (origin or {}).get(top, "parameters")
         if err["type"] == "extra_forbidden":
             raise ParamError(_unknown_key(source, key, model, None)) from None
-        got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
+        value = err.get("input")
+        got = f" (got {value!r})" if "input" in err and not isinstance(value, dict) else ""
         message = err["msg"].removeprefix("Value error, ")
-        raise ParamError(f"{source}: key '{key}': {message}{got}") from None
+        hint = _hint(model, top, err["type"], value)
+        raise ParamError(f"{source}: key '{key}': {message}{got}{hint}") from None
+
+
+def _hint(model: type[SharedParams], top: str, kind: str, value: Any) -> str:
+    """What the key is for when a bound was crossed (its schema description says why the bound
+    is there), or why a value YAML read as another type is not taken for what was expected."""
+    field = model.model_fields.get(top)
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return f". {top}: {field.description}" if field and field.description else ""
+    number = kind in {"int_type", "float_type"}
+    if isinstance(value, bool) and (number or kind in {"string_type", "literal_error"}):
+        return ("; YAML reads true/false, yes/no and on/off as yes-or-no values, "
+                + ("not numbers" if number else "so quote the word to mean text"))
+    if number and isinstance(value, str):
+        return "; write numbers without quotes"
+    if kind == "int_type" and isinstance(value, float):
+        return "; expected a whole number"
+    return ""
 
 
 def _unknown_key(source: str, key: str, model: type[BaseModel], notebook: str | None) -> str:

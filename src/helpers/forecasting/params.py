@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from helpers.core.params import SharedParams
+from helpers.core.params import ParamsModel, SharedParams
 
 ForecastSeries = Literal["daily_active_users", "daily_new_users", "daily_orders", "daily_gmv",
                          "daily_reads", "daily_net_followers"]
 FORECAST_SERIES: tuple[str, ...] = get_args(ForecastSeries)
 
 
-class CsvSeriesParams(BaseModel):
+class CsvSeriesParams(ParamsModel):
     """A daily KPI exported from elsewhere: a CSV file with the columns date,value."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="the series' key in the outputs")
     path: str = Field(description="CSV file (UTF-8 or GBK); relative to the project folder")
@@ -47,13 +46,19 @@ class CsvSeriesParams(BaseModel):
         return p if p.is_absolute() else project_root() / p
 
 
-class EventParams(BaseModel):
+class EventParams(ParamsModel):
     """A user-defined calendar event (member day, planned push ...): its days in history and ahead."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=40, description="shown in the calendar-effect table")
     dates: list[str] = Field(min_length=1, description="days: 2026-12-05 or 2026-12-01..2026-12-03")
+
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _yaml_days(cls, value: Any) -> Any:
+        """YAML reads an unquoted 2026-12-05 as a date: it stands for the day it spells."""
+        if isinstance(value, list):
+            return [v.isoformat() if type(v) is date else v for v in value]
+        return value
 
     @field_validator("dates")
     @classmethod
@@ -65,8 +70,6 @@ class EventParams(BaseModel):
     @staticmethod
     def expand(item: str) -> list[Any]:
         """The days of one item: a day or an inclusive range; a bad item raises ValueError."""
-        from datetime import date, timedelta
-
         first, _, last = item.partition("..")
         try:
             start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
@@ -82,10 +85,8 @@ class EventParams(BaseModel):
         return sorted({d for item in self.dates for d in self.expand(item)})
 
 
-class AlertParams(BaseModel):
+class AlertParams(ParamsModel):
     """A threshold rule on a daily metric, checked on each day of the report week."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     metric: str = Field(description="a forecast series, a CSV series name or daily_unfollow_rate")
     above: float | None = Field(None, description="alert when the day's value is above this")
@@ -124,6 +125,12 @@ class ForecastingParams(SharedParams):
         description="threshold rules checked on the report week")
     mask_anomalies: bool = Field(True, description="leave the week's anomalies out of the forward fit")
     chart_days: int = Field(84, ge=14, le=730, description="days of history in the forecast charts")
+
+    @field_validator("yearly", mode="before")
+    @classmethod
+    def _yaml_on_off(cls, value: Any) -> Any:
+        """YAML reads an unquoted `yearly: on` / `off` as true / false: they mean the same."""
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
 
     @field_validator("csv_series")
     @classmethod

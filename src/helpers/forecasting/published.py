@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.periods import Period
+from helpers.forecasting.inputs import earlier_forecast_files
 from helpers.forecasting.runs import SeriesInfo, SeriesRun
-from helpers.render.outputs import CONTRACTS
+from helpers.render.outputs import CONTRACTS, csv_text
 from helpers.stats.forecast import score_forecasts
 
 FORECAST_COLUMNS = tuple(CONTRACTS["forecasting"].files["forecast.csv"].split(","))
@@ -68,21 +69,14 @@ def forecast_csv(rows: pd.DataFrame, digits: dict[str, int]) -> str:
     for column in FORECAST_COLUMNS[3:]:
         out[column] = [round(v, digits.get(m, 2)) if not math.isnan(v) else v
                        for v, m in zip(out[column], out["metric"], strict=True)]
-    return out.to_csv(index=False, lineterminator="\n")
+    return csv_text(out)
 
 
 def earlier_forecasts(out: Path, period: Period) -> pd.DataFrame:
     """The forecast.csv rows published by reports of weeks before `period` under `out`,
     with a column `made_in` (the week label); empty when there are none."""
     frames = []
-    for path in sorted(out.glob("*-W[0-9][0-9]/forecast.csv")):
-        label = path.parent.name
-        try:
-            made_in = Period.parse(label)
-        except ValueError:
-            continue
-        if made_in >= period:
-            continue
+    for label, path in earlier_forecast_files(out, period):
         frame = pd.read_csv(path, parse_dates=["date"])
         if tuple(frame.columns) != FORECAST_COLUMNS:
             continue  # a file of another layout is not ours to score

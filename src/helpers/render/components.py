@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
 from helpers.core.metrics import METRICS
 from helpers.render import fmt
+from helpers.render.escape import escape
 from helpers.render.text import Text
 
 
@@ -34,20 +34,20 @@ def kpi_cards(kpis: list[Kpi], tx: Text) -> str:
         metric = METRICS[k.key]
         value = tx.value(k.key, k.value)
         if k.wow is None:
-            delta = f'<div class="wx-delta wx-flat">{html.escape(tx("no_previous"))}</div>'
+            delta = f'<div class="wx-delta wx-flat">{escape(tx("no_previous"))}</div>'
         else:
             if f"{k.key}_wow" in METRICS:
                 tx.shows(f"{k.key}_wow")
             arrow = "▲" if k.wow > 0 else "▼" if k.wow < 0 else "■"
             css = _delta_class(k.wow, metric.higher_is_better)
             delta = (f'<div class="wx-delta {css}">{arrow} {fmt.relative_change(k.wow)} '
-                     f'{html.escape(tx("wow"))}</div>')
+                     f'{escape(tx("wow"))}</div>')
         target = ""
         if k.target:
             share = None if k.value is None else k.value / k.target
-            target = (f'<div class="wx-target">{html.escape(tx("vs_target"))} '
+            target = (f'<div class="wx-target">{escape(tx("vs_target"))} '
                       f'{fmt.value(k.target, metric.unit, tx.language)} · '
-                      f'{html.escape(tx("of_target"))} {fmt.percent(share, 0)}</div>')
-        cards.append(f'<div class="wx-card"><div class="wx-label">{html.escape(tx.label(k.key))}'
-                     f'</div><div class="wx-value">{value}</div>{delta}{target}</div>')
+                      f'{escape(tx("of_target"))} {fmt.percent(share, 0)}</div>')
+        cards.append(f'<div class="wx-card"><div class="wx-label">{escape(tx.label(k.key))}'
+                     f'</div><div class="wx-value">{escape(value)}</div>{delta}{target}</div>')
     return f'<div class="wx-cards">{"".join(cards)}</div>'

@@ -21,6 +21,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from nbconvert import HTMLExporter
 
+from helpers.render.escape import escape
 from helpers.render.style import cjk_font_path
 from helpers.render.text import text
 
@@ -101,7 +102,7 @@ def embed_cjk_font(page: str) -> str:
 
 def fill_toc(page: str, language: str) -> str:
     """Put a table of contents of the page's h2 sections into the header's TOC slot."""
-    entries = [(anchor, html.escape(html.unescape(_TAG.sub("", inner)).replace("¶", "").strip()))
+    entries = [(anchor, escape(html.unescape(_TAG.sub("", inner)).replace("¶", "").strip()))
                for anchor, inner in _H2.findall(page)]
     if not entries or TOC_SLOT not in page:
         return page

@@ -1,13 +1,16 @@
-"""`<out>/<period>/index.html`: the entry page linking every notebook's report, with its status."""
+"""`<out>/<period>/index.html`: the entry page linking every notebook's report, with its status.
+
+Every text on the page (titles, errors, the data source, file names in links) goes through
+`render.escape.escape`."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from helpers.core.periods import Period
+from helpers.render.escape import escape as esc
 from helpers.render.fmt import week_title
 from helpers.render.html import HTML_LANG, embed_cjk_font, external_references, stylesheet
 from helpers.render.outputs import write_atomic
@@ -31,7 +34,6 @@ STATUS_TEXT = {"ok": "status_ok", "failed": "status_failed", "skipped": "status_
 
 def render_index(period: Period, data_source: str, generated_at: datetime,
                  entries: list[IndexEntry], language: str) -> str:
-    esc = html.escape
     tx = Text(language)
     rows = []
     for e in entries:
@@ -42,7 +44,7 @@ def render_index(period: Period, data_source: str, generated_at: datetime,
         if e.failed_notebook:
             links.append(f'<a href="{esc(e.failed_notebook)}">{esc(tx("open_failed"))}</a>')
         detail = f'<div class="wx-note">{esc(e.error)}</div>' if e.error else ""
-        seconds = "" if e.status == "skipped" else (
+        seconds = "" if e.status == "skipped" else esc(
             f"{e.seconds:.0f}s" + (" (cached)" if e.cached else ""))
         title = f'<a href="{esc(e.report)}">{esc(e.title)}</a>' if e.report else esc(e.title)
         rows.append(
@@ -57,7 +59,7 @@ def render_index(period: Period, data_source: str, generated_at: datetime,
         f"<title>{esc(heading)}</title><style>{stylesheet()}</style></head><body><main>"
         f"<h1>{esc(heading)}</h1>"
         f'<p class="wx-subtitle">{esc(tx("data_source"))}: {esc(data_source)} · '
-        f'{esc(tx("generated"))}: {generated_at.isoformat(timespec="seconds")}</p>'
+        f'{esc(tx("generated"))}: {esc(generated_at.isoformat(timespec="seconds"))}</p>'
         f"<table><thead><tr><th>{esc(tx('notebook'))}</th>"
         f"<th>{esc(tx('status'))}</th><th>{esc(tx('duration'))}</th><th></th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>\n")

@@ -3,7 +3,8 @@
 `<notebook>.json` has the shape {"notebook", "period", "period_start", "period_end", "data_source",
 "generated_at", "metrics", "definitions"}. A metric that cannot be computed is null, never 0;
 rates are fractions; money is CNY yuan. The runner checks each notebook's file with `check_payload`
-before publishing it.
+before publishing it. Every CSV a run writes is made by `csv_text`, which keeps spreadsheets from
+reading data text as a formula.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import pandas as pd
 
 from helpers.core.metrics import METRICS
 from helpers.core.periods import Period
@@ -57,6 +60,9 @@ CONTRACTS: dict[str, OutputContract] = {
 PAYLOAD_KEYS = ("notebook", "period", "period_start", "period_end", "data_source", "generated_at",
                 "metrics", "definitions")
 SUMMARY_KEYS = ("verdict", "top_finding", "alerts", "sections_skipped")
+# A text cell starting with one of these is a formula to Excel, WPS and LibreOffice (OWASP, "CSV
+# injection"): `=HYPERLINK(...)`, `@SUM(...)`, `+cmd`, `-1+1`; a leading tab or carriage return too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _clean(value: Any) -> Any:
@@ -102,6 +108,25 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def neutralise(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula, prefixed with a single quote so that it
+    shows as typed; numbers and other text unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text of a table for every CSV output: UTF-8, header row, no index, "\\n" line ends,
+    text cells neutralised against formulas (`neutralise`), numbers written as numbers."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def write_payload(path: Path, payload: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ skipped) that the index and other reports read.
 
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from helpers.core.metrics import METRICS
 from helpers.core.params import SharedParams
@@ -26,6 +26,7 @@ from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse
 from helpers.render import fmt, tables
 from helpers.render.components import Kpi, kpi_cards
+from helpers.render.escape import Phrase, bullet_list, element, heading, runs
 from helpers.render.html import TOC_SLOT, stylesheet
 from helpers.render.outputs import build_payload, write_atomic, write_payload
 from helpers.render.text import Text
@@ -51,6 +52,8 @@ class Report:
     tx: Text = field(init=False)
     _payload: dict[str, Any] = field(default_factory=dict)
     _section: str = ""
+    _anchor: str = "top"  # id of the current section's heading
+    _subsections: int = 0
     _findings: list[str] = field(default_factory=list)
     _alerts: list[dict[str, Any]] = field(default_factory=list)
     _skipped: list[dict[str, str]] = field(default_factory=list)
@@ -80,38 +83,48 @@ class Report:
         name = self.tx(self.title) if self.title else self.notebook.replace("_", " ")
         title = f"{name} · {fmt.week_title(self.period, self.lang)}"
         subtitle = " · ".join([
-            f"{self.tx('data_source')}: {html.escape(self.data_source)}",
+            f"{self.tx('data_source')}: {self.data_source}",
             f"{self.tx('data_range')}: {self.wh.first_date} – {self.wh.last_date}",
             f"{self.tx('generated')}: {now:%Y-%m-%d %H:%M}",
         ])
-        display(HTML(f"<style>{stylesheet()}</style><h1>{html.escape(title)}</h1>"
-                     f'<p class="wx-subtitle">{subtitle}</p>{TOC_SLOT}'))
+        display(HTML(f"<style>{stylesheet()}</style>{element('h1', title)}"
+                     f"{element('p', subtitle, 'wx-subtitle')}{TOC_SLOT}"))
 
     def section(self, key: str, **values: Any) -> None:
+        """A section heading; its id is the catalog key (stable across runs and languages)."""
         self._section = self.tx(key, **values)
-        display(Markdown(f"## {self._section}"))
+        self._anchor, self._subsections = key, 0
+        display(HTML(heading(2, self._section, self._anchor)))
 
     def subsection(self, text: str) -> None:
-        display(Markdown(f"### {text}"))
+        self._subsections += 1
+        display(HTML(heading(3, text, f"{self._anchor}-{self._subsections}")))
 
     def say(self, key: str, **values: Any) -> None:
-        """A short paragraph of prose (Markdown) from the catalog."""
-        self.paragraph(self.tx(key, **values))
+        """A short paragraph of prose from the catalog; values given as `Strong(...)` or
+        `Code(...)` (render.escape) are shown in bold or as code."""
+        self.paragraph(runs(self.tx, key, **values))
 
-    def paragraph(self, text: str) -> None:
-        """A paragraph already worded through `rep.tx` (e.g. by a family's findings module)."""
+    def paragraph(self, text: Phrase) -> None:
+        """A paragraph already worded through `rep.tx` (e.g. by a family's findings module);
+        shown as typed: text is never Markdown, emphasis is a `Strong` run."""
         if text:
-            display(Markdown(text))
+            display(HTML(element("p", text)))
+
+    def bullets(self, items: Sequence[Phrase]) -> None:
+        """A bulleted list, e.g. one note per campaign led by its name in bold."""
+        if items:
+            display(HTML(bullet_list(items)))
 
     def finding(self, text: str) -> None:
         """The generated headline finding of a section (the first is the report's top finding)."""
         self._findings.append(text)
-        display(HTML(f'<div class="wx-finding">{html.escape(text)}</div>'))
+        display(HTML(element("div", text, "wx-finding")))
 
     def note(self, text: str) -> None:
         """A small note under a table or chart."""
         if text:
-            display(HTML(f'<p class="wx-note">{html.escape(text)}</p>'))
+            display(HTML(element("p", text, "wx-note")))
 
     def skipped(self, what: str, **values: Any) -> None:
         """A section (or part of one) the data cannot support: `what` is the catalog key naming
@@ -125,11 +138,11 @@ class Report:
         self.caveat_text(self.tx(key, **values))
 
     def caveat_text(self, text: str) -> None:
-        display(HTML(f'<p class="wx-skipped">{html.escape(text)}</p>'))
+        display(HTML(element("p", text, "wx-skipped")))
 
     def alarm(self, text: str) -> None:
         """A red banner: what follows cannot be trusted (e.g. a failed sample-ratio check)."""
-        display(HTML(f'<div class="wx-alarm">{html.escape(text)}</div>'))
+        display(HTML(element("div", text, "wx-alarm")))
 
     def alert(self, kind: str, metric: str, text: str, **details: Any) -> None:
         """Something a manager should look at (an anomaly, a failed sample-ratio check, ...):
@@ -206,19 +219,17 @@ class Report:
     def footer(self) -> None:
         """Definitions of the metrics shown, data-quality findings, the privacy rule; then the JSON."""
         self.section("notes")
-        display(Markdown(f"### {self.tx('definitions')}"))
-        display(definitions_table(self.tx).style.hide(axis="index").set_table_attributes('class="wx-text"'))
-        display(Markdown(f"### {self.tx('data_quality')}"))
+        self.subsection(self.tx("definitions"))
+        self.table(definitions_table(self.tx), {}, text=True)
+        self.subsection(self.tx("data_quality"))
         quality = self.wh.quality()
         if quality.empty:
             self.say("no_quality_issues")
         else:
-            rows = "".join(
-                f"<li>{html.escape(r.table_name)}: {html.escape(self.tx(QUALITY_TEXT[r.check_name]))}"
-                f" — {fmt.number(r.rows, self.lang)} ({html.escape(self.tx('quality_kept'))})</li>"
-                for r in quality.itertuples())
-            display(HTML(f"<ul class='wx-note'>{rows}</ul>"))
-        display(Markdown(f"### {self.tx('privacy')}"))
+            display(HTML(bullet_list(
+                [f"{r.table_name}: {self.tx(QUALITY_TEXT[r.check_name])} — {fmt.number(r.rows, self.lang)}"
+                 f" ({self.tx('quality_kept')})" for r in quality.itertuples()], "wx-note")))
+        self.subsection(self.tx("privacy"))
         self.note(self.tx("privacy_note", k=self.params.min_cell_size))
         if self._payload and self.output_dir is not None:
             write_payload(self.output_dir / f"{self.notebook}.json", self._payload | {"summary": self.summary()})

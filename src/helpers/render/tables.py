@@ -1,4 +1,7 @@
-"""Tables for people: numbers formatted for the language, suppressed cells shown as "<k"."""
+"""Tables for people: numbers formatted for the language, suppressed cells shown as "<k".
+
+Cells, headers and index labels are HTML-escaped (Styler's `escape="html"`; the index's names, which
+the Styler leaves as they are, with `render.escape`): data text shows as typed."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from pandas.io.formats.style import Styler
 
 from helpers.core.metrics import METRICS
 from helpers.render import fmt
+from helpers.render.escape import escape
 from helpers.render.text import Text
 
 PREFORMATTED = "preformatted"  # a unit for columns of numbers already formatted as text
@@ -51,6 +55,7 @@ def styled(frame: pd.DataFrame, units: dict[str, str], tx: Text,
         display[column] = values
     words = [column_label(str(c), tx) for c in display.columns if c not in units]
     display.columns = [column_label(str(c), tx) for c in display.columns]
+    display.index = display.index.set_names([None if n is None else escape(n) for n in display.index.names])
     style = display.style.format(escape="html").format_index(escape="html", axis="columns")
     style = style.format_index(escape="html", axis="index") if index else style.hide(axis="index")
     if words:  # columns of words read left-aligned, numbers right-aligned

@@ -42,6 +42,7 @@ class Job:
     language: str = "zh"
     data_source: str = ""
     reads: tuple[str, ...] = ()  # notebooks of the same period whose published JSON this one reads
+    inputs: tuple[Path, ...] = ()  # other files it reads (CSV series, earlier weeks' forecasts)
 
     def read_files(self) -> dict[str, Path]:
         """The published JSON files this notebook reads, by notebook."""

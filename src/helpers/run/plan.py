@@ -6,13 +6,14 @@ the run here with a message naming the file, key or row, so nothing has been cha
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import suite
-from helpers.core.errors import KernelError, ParamError
-from helpers.core.params import COMMAND_LINE, LoadedParams
+from helpers.core.errors import DataError, KernelError, ParamError
+from helpers.core.params import COMMAND_LINE, DEFAULTS_FILE, LoadedParams
 from helpers.core.paths import project_root
 from helpers.core.periods import resolve_period
 from helpers.core.warehouse import Warehouse, build_warehouse, day_number
@@ -39,7 +40,12 @@ def _absolute(value: str, origin: str) -> str:
         return value
     base = Path.cwd() if origin == COMMAND_LINE else project_root()
     path = Path(value).expanduser()
-    return str(path if path.is_absolute() else (base / path).resolve())
+    if path.is_absolute():
+        return str(path)
+    try:
+        return str((base / path).resolve())
+    except (OSError, RuntimeError) as exc:  # e.g. a symlink loop
+        raise DataError(f"{base / path}: cannot be resolved ({exc}); expected a folder or a file") from None
 
 
 @dataclass
@@ -49,47 +55,55 @@ class Plan:
     unplanned: dict[str, str] = field(default_factory=dict)
 
 
+def out_problem(folder: Path) -> str | None:
+    """Why reports cannot be written into `folder`, or None. Checked while planning, so a wrong
+    --out stops the run before the warehouse is built or any kernel starts."""
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file; expected a folder (reports are written to <out>/<week>/)"
+    existing = next(p for p in (folder, *folder.parents) if p.exists() or p.is_symlink())
+    if not existing.exists():
+        return f"{folder} cannot be created: {existing} is a broken or looping link"
+    if not existing.is_dir():
+        return f"{folder} cannot be created: {existing} is a file; expected a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "is not writable" if existing == folder else f"cannot be created: {existing} is not writable"
+        return f"{folder} {what}; expected a folder this user can write to"
+    return None
+
+
 def plan(options: Options) -> Plan:
     """Validated jobs; raises ParamError/DataError listing every problem of the notebooks to run."""
+    if not options.params_dir.is_dir():
+        raise ParamError(f"{options.params_dir}: no such params folder; expected a folder holding "
+                         f"{DEFAULTS_FILE} and <notebook>.yaml files")
     overrides = {"data": options.data, "period": options.period, "out": options.out}
     notebooks = discover(options.notebooks_dir, options.only)
     selected = set(options.only or [name for name, _ in notebooks])
     problems: dict[str, list[str]] = {}
-    loaded: list[tuple[str, Path, LoadedParams]] = []
+    loaded: list[tuple[str, Path, LoadedParams, Path]] = []
     for name, path in notebooks:
         try:
-            loaded.append((name, path, suite.load(name, options.params_dir, overrides)))
+            lp = suite.load(name, options.params_dir, overrides)
         except ParamError as exc:
             problems.setdefault(name, []).append(str(exc))
+            continue
+        out = Path(_absolute(lp.values.out, lp.origin.get("out", "default")))
+        if problem := out_problem(out):
+            problems.setdefault(name, []).append(f"{lp.where('out')}: {problem}")
+            continue
+        loaded.append((name, path, lp, out))
     _raise_for(problems, selected)
     warehouses: dict[tuple[str, str], Warehouse] = {}
     jobs: list[Job] = []
-    for name, path, lp in loaded:
-        values = lp.values
-        data = _absolute(values.data, lp.origin.get("data", "default"))
-        source_key = (data, values.timezone)
-        if source_key not in warehouses:
+    for name, path, lp, out in loaded:
+        data = _absolute(lp.values.data, lp.origin.get("data", "default"))
+        if (data, lp.values.timezone) not in warehouses:
             source = suite.resolve_data(data)
-            warehouses[source_key] = Warehouse(build_warehouse(source, values.timezone))
-        wh = warehouses[source_key]
+            warehouses[data, lp.values.timezone] = Warehouse(build_warehouse(source, lp.values.timezone))
         try:
-            period = resolve_period(values.period, wh.first_date, wh.last_date, lp.where("period"))
+            jobs.append(_job(name, path, lp, data, out, warehouses[data, lp.values.timezone]))
         except ParamError as exc:
             problems.setdefault(name, []).append(str(exc))
-            continue
-        events = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi",
-                           {"lo": day_number(period.start), "hi": day_number(period.end)})
-        if not events:
-            problems.setdefault(name, []).append(
-                f"{lp.where('period')}: {period.label} ({period.start} .. {period.end}) has no "
-                f"events in {wh.meta['source']}/events; pick another week")
-            continue
-        out = Path(_absolute(values.out, lp.origin.get("out", "default")))
-        resolved = values.model_dump() | {"data": data, "period": period.label, "out": str(out)}
-        jobs.append(Job(name, path, resolved, period, out / period.label, wh.path,
-                        enabled=values.enabled, language=values.language,
-                        data_source="sample" if values.data == "sample" else str(wh.meta["source"]),
-                        reads=suite.notebook(name).reads))
     for wh in warehouses.values():
         wh.close()
     _raise_for(problems, selected)
@@ -99,10 +113,31 @@ def plan(options: Options) -> Plan:
     return Plan(jobs, {name: "; ".join(p) for name, p in problems.items()})
 
 
+def _job(name: str, path: Path, lp: LoadedParams, data: str, out: Path, wh: Warehouse) -> Job:
+    """One notebook's job: its period resolved on the data (a week with events), its report folder
+    writable, the files it reads listed; a problem raises ParamError naming the key."""
+    values = lp.values
+    period = resolve_period(values.period, wh.first_date, wh.last_date, lp.where("period"))
+    events = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi",
+                       {"lo": day_number(period.start), "hi": day_number(period.end)})
+    if not events:
+        raise ParamError(f"{lp.where('period')}: {period.label} ({period.start} .. {period.end}) has "
+                         f"no events in {wh.meta['source']}/events; pick another week")
+    if problem := out_problem(out / period.label):
+        raise ParamError(f"{lp.where('out')}: {problem}")
+    resolved = values.model_dump() | {"data": data, "period": period.label, "out": str(out)}
+    return Job(name, path, resolved, period, out / period.label, wh.path,
+               enabled=values.enabled, language=values.language,
+               data_source="sample" if values.data == "sample" else str(wh.meta["source"]),
+               reads=suite.notebook(name).reads, inputs=suite.input_files(name, values, out, period))
+
+
 def _raise_for(problems: dict[str, list[str]], selected: set[str]) -> None:
+    """One ParamError listing each problem of the selected notebooks once (a bad shared key or
+    command-line value is the same problem for every notebook)."""
     blocking = [p for name, ps in problems.items() if name in selected for p in ps]
     if blocking:
-        raise ParamError("\n".join(blocking))
+        raise ParamError("\n".join(dict.fromkeys(blocking)))
 
 
 def check_kernel(name: str) -> None:

@@ -2,7 +2,8 @@
 
 Each notebook runs in its own staging folder; its files are published (renamed into place) only
 after it ran, rendered and passed the output contract, so a failed or interrupted run leaves the
-previous good report as it was. A notebook that reads others' published JSON (`suite.Notebook.reads`)
+previous good report as it was; a rename that fails halfway (a full disk) puts back the files it
+already replaced. A notebook that reads others' published JSON (`suite.Notebook.reads`)
 starts after they finished, and its cache key includes those files. One failure does not stop the
 others: the index marks it and the command exits non-zero.
 """
@@ -13,11 +14,9 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
-import shutil
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -27,29 +26,77 @@ from zoneinfo import ZoneInfo
 
 from helpers import suite
 from helpers.core.errors import WxReportError
+from helpers.core.paths import cache_dir
 from helpers.render.index import IndexEntry, write_index
 from helpers.render.text import Text
 from helpers.run.cache import cached_outcome, save_manifest, seal
-from helpers.run.execute import execute, init_worker
+from helpers.run.execute import describe, execute, init_worker
 from helpers.run.jobs import Job, Options, Outcome
-from helpers.run.plan import check_kernel, plan
+from helpers.run.plan import Plan, check_kernel, plan
+from helpers.run.workspace import OutputError, Workspace, write_problem, writing
 
 
 def publish(job: Job, staging: Path, result: dict[str, Any]) -> Outcome:
-    """Move a finished notebook's files into the report folder, one atomic rename per file."""
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    failed_nb = job.out_dir / f"{job.name}.failed.ipynb"
+    """Move a finished notebook's files into the report folder, one atomic rename per file and all
+    or none; a write that fails (a full disk) makes the notebook fail, saying so."""
     executed = staging / f"{job.name}.ipynb"
-    if not result["ok"]:
-        if executed.exists():
-            os.replace(executed, failed_nb)
-        return Outcome(job.name, "failed", result["seconds"], error=result["error"])
-    files = sorted(p.name for p in staging.iterdir() if p.is_file() and p != executed)
-    for name in files:
-        os.replace(staging / name, job.out_dir / name)
-    failed_nb.unlink(missing_ok=True)
-    save_manifest(job, files, result["seconds"])
+    try:
+        with writing(job.out_dir):
+            job.out_dir.mkdir(parents=True, exist_ok=True)
+        if not result["ok"]:
+            return Outcome(job.name, "failed", result["seconds"],
+                           error=_keep_failed_notebook(job, executed, result["error"]))
+        files = sorted(p.name for p in staging.iterdir() if p.is_file() and p != executed)
+        with writing(job.out_dir):
+            _swap_in(staging, job.out_dir, files)
+        with writing(cache_dir() / "runs"):
+            save_manifest(job, files, result["seconds"])
+    except OutputError as exc:
+        return Outcome(job.name, "failed", result["seconds"], error=str(exc))
     return Outcome(job.name, "ok", result["seconds"], files=files)
+
+
+def _keep_failed_notebook(job: Job, executed: Path, error: str) -> str:
+    """Put the failed run's notebook beside the report, by one rename and only when it is whole
+    (a full disk truncates it); one left by an earlier failure goes. Returns the error to show."""
+    import nbformat
+
+    failed_nb = job.out_dir / f"{job.name}.failed.ipynb"
+    try:
+        nbformat.read(executed, as_version=4)
+        with writing(failed_nb):
+            os.replace(executed, failed_nb)
+    except (OSError, ValueError, OutputError) as exc:
+        failed_nb.unlink(missing_ok=True)
+        if isinstance(exc, OutputError):
+            return f"{error}; the failed notebook was not kept: {exc}"
+    return error
+
+
+def _swap_in(staging: Path, out_dir: Path, names: list[str]) -> None:
+    """Rename each staged file over the published one; when a rename fails, the files already
+    replaced get their previous version back (hard-linked aside first), so no report is half new."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    undo: list[str] = []
+    try:
+        for name in names:
+            target, kept = out_dir / name, previous / name
+            existed = target.exists()
+            if existed:
+                with contextlib.suppress(OSError):  # no hard links here: this file cannot be undone
+                    os.link(target, kept)
+            os.replace(staging / name, target)
+            if kept.exists() or not existed:
+                undo.append(name)
+    except OSError as exc:
+        failed = out_dir / name
+        for name in reversed(undo):
+            if (previous / name).exists():
+                os.replace(previous / name, out_dir / name)
+            else:
+                (out_dir / name).unlink()
+        raise OutputError(write_problem(exc, failed)) from None
 
 
 class Progress:
@@ -91,6 +138,24 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
     started = time.monotonic()
     planned = plan(options)
     jobs = planned.jobs
+    with Workspace([j.out_dir.parent for j in jobs], out) as space:
+        outcomes = _outcomes(planned, options, space, out)
+        for out_dir in sorted({j.out_dir for j in jobs}):
+            group = [j for j in jobs if j.out_dir == out_dir]
+            with writing(out_dir / "index.html"):
+                _write_index(out_dir, group, outcomes, planned.unplanned)
+            out(f"wxreport: {out_dir / 'index.html'}")
+    failed = [o for o in outcomes.values() if o.status == "failed"]
+    out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
+        f"{sum(o.status == 'ok' for o in outcomes.values())} ok, {len(failed)} failed, "
+        f"{sum(o.status == 'skipped' for o in outcomes.values())} skipped")
+    return 1 if failed else 0
+
+
+def _outcomes(planned: Plan, options: Options, space: Workspace, out: Callable[[str], None]
+              ) -> dict[str, Outcome]:
+    """Every notebook's outcome: skipped, reused, or run now (--only: the others as they are)."""
+    jobs = planned.jobs
     progress = Progress(out)
     selected = set(options.only or [j.name for j in jobs])
     outcomes: dict[str, Outcome] = {}
@@ -109,16 +174,11 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
     for name, problem in planned.unplanned.items():
         out(f"  not run   {name}: {problem}")
     if to_run:
-        outcomes.update(_execute_all(to_run, options, progress))
-    for out_dir in sorted({j.out_dir for j in jobs}):
-        group = [j for j in jobs if j.out_dir == out_dir]
-        _write_index(out_dir, group, outcomes, planned.unplanned)
-        out(f"wxreport: {out_dir / 'index.html'}")
-    failed = [o for o in outcomes.values() if o.status == "failed"]
-    out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
-        f"{sum(o.status == 'ok' for o in outcomes.values())} ok, {len(failed)} failed, "
-        f"{sum(o.status == 'skipped' for o in outcomes.values())} skipped")
-    return 1 if failed else 0
+        outcomes.update(_execute_all(to_run, options, progress, space))
+    for job in jobs:  # an ok notebook, run now or reused, has no failure to show any more
+        if outcomes[job.name].status == "ok":
+            (job.out_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+    return outcomes
 
 
 def _ready(waiting: list[Job], unfinished: set[str]) -> list[Job]:
@@ -126,12 +186,12 @@ def _ready(waiting: list[Job], unfinished: set[str]) -> list[Job]:
     return [j for j in waiting if not set(j.reads) & unfinished]
 
 
-def _execute_all(jobs: list[Job], options: Options, progress: Progress) -> dict[str, Outcome]:
+def _execute_all(jobs: list[Job], options: Options, progress: Progress, space: Workspace
+                 ) -> dict[str, Outcome]:
     """Reuse or run every job, each once the notebooks it reads have finished."""
     ctx = mp.get_context("spawn")
     messages = ctx.Queue()
     outcomes: dict[str, Outcome] = {}
-    staging_roots = {j.out_dir.parent / ".wxreport-staging" for j in jobs}
     waiting, unfinished = list(jobs), {j.name for j in jobs}
     running: dict[Future[dict[str, Any]], tuple[Job, Path]] = {}
     pool: ProcessPoolExecutor | None = None
@@ -149,9 +209,8 @@ def _execute_all(jobs: list[Job], options: Options, progress: Progress) -> dict[
                 if pool is None:
                     check_kernel(options.kernel)
                     pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=ctx,
-                                               initializer=init_worker, initargs=(messages,))
-                staging = job.out_dir.parent / ".wxreport-staging" / (
-                    f"{job.period.label}-{job.name}-{uuid.uuid4().hex[:8]}")
+                                               initializer=init_worker, initargs=(messages, os.getpid()))
+                staging = space.staging(job.out_dir.parent, f"{job.period.label}-{job.name}")
                 running[pool.submit(execute, job, staging, options.kernel)] = (job, staging)
             with contextlib.suppress(queue.Empty):
                 progress.handle(messages.get(timeout=0.5))
@@ -164,12 +223,8 @@ def _execute_all(jobs: list[Job], options: Options, progress: Progress) -> dict[
         if pool is not None:
             _stop_workers(pool, progress.workers)
         raise
-    else:
-        if pool is not None:
-            pool.shutdown(wait=True)
-    finally:
-        for root in staging_roots:
-            shutil.rmtree(root, ignore_errors=True)
+    if pool is not None:
+        pool.shutdown(wait=True)
     return outcomes
 
 
@@ -177,7 +232,7 @@ def _result(future: Future[dict[str, Any]]) -> dict[str, Any]:
     try:
         return future.result()
     except Exception as exc:  # the worker itself died
-        return {"ok": False, "seconds": 0.0, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": False, "seconds": 0.0, "error": describe(exc)}
 
 
 def _stop_workers(pool: ProcessPoolExecutor, workers: set[int]) -> None:

@@ -4,8 +4,9 @@ and the potential -> new -> active -> loyal customer pyramid."""
 from __future__ import annotations
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from helpers.core.params import ParamsModel
 from helpers.core.sql import PAID, week_start
 from helpers.core.warehouse import Warehouse, day_to_date
 
@@ -77,10 +78,8 @@ def win_back(wh: Warehouse, previous_end_day: int, first_day: int, last_day: int
     return int(at_risk), int(back)
 
 
-class PyramidRules(BaseModel):
+class PyramidRules(ParamsModel):
     """Tiers of the customer pyramid, checked from the top down as of the period's last day."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     loyal_orders: int = Field(3, ge=2, description="loyal: at least this many paid orders ...")
     loyal_days: int = Field(90, ge=7, le=730, description="... within this many days")

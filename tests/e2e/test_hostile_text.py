@@ -1,0 +1,194 @@
+"""Hostile text in every text column of every table: the whole suite still runs, and no output
+channel interprets it (HTML, chart text, JSON, CSV).
+
+The columns come from `core.contract`, so a table or text column added later is planted too. Every
+value v of a text column becomes PAYLOAD + v, the same way in every table, so keys stay unique and
+references (user_id / referrer_id, campaign_id, article_id, ...) still match. A few columns hold
+codes the reports act on; their codes stay, and the payload is planted next to them (see CODES).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.core.contract import TABLES, ColumnType
+from helpers.render import style
+from helpers.render.html import external_references
+from helpers.render.outputs import FORMULA_START
+from helpers.render.text import Text
+from helpers.users import charts as user_charts
+from render.test_escape import PAYLOAD, active_content
+
+ROOT = Path(__file__).resolve().parents[2]
+WXREPORT = str(Path(sys.executable).with_name("wxreport"))
+SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
+# Codes the reports act on, kept where `keep` says so (replacing them would only empty sections):
+CODES: dict[tuple[str, str], Callable[[str], bool]] = {
+    # funnel and activity steps (launch, page_view, pay, ...): kept; extra rows carry a hostile event
+    ("events", "event"): lambda v: True,
+    # paid and refunded are counted by name; any other status is "not paid", as cancelled is
+    ("orders", "status"): lambda v: v in ("paid", "refunded"),
+    # "control" is the reference variant; other variants are names and get the payload
+    ("assignments", "variant"): lambda v: v == "control",
+    # "all" means every channel; other values are channel names (planted like users.channel)
+    ("campaigns", "channel"): lambda v: v == "all",
+}
+HOSTILE_EVENTS = 50  # events copied with event = PAYLOAD + event: a custom event a shop may track
+
+
+def _plant(table: str, column: str, values: pd.Series) -> pd.Series:
+    keep = CODES.get((table, column), lambda v: False)
+    return values.map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) or keep(v)
+                      else f"{PAYLOAD}{v}")
+
+
+def hostile_copy(source: Path, target: Path) -> dict[str, list[str]]:
+    """`source` (a folder of <table>.parquet) with every text column planted; returns the columns
+    planted per table."""
+    target.mkdir(parents=True)
+    planted: dict[str, list[str]] = {}
+    for name, table in TABLES.items():
+        path = source / f"{name}.parquet"
+        if not path.exists():
+            continue
+        frame = pd.read_parquet(path)
+        texts = [c.name for c in table.columns if c.type == ColumnType.STRING and c.name in frame]
+        for column in texts:
+            frame[column] = _plant(name, column, frame[column].astype(object))
+        if name == "events":
+            extra = frame.head(HOSTILE_EVENTS).copy()
+            extra["event"] = PAYLOAD + extra["event"].astype(str)
+            frame = pd.concat([frame, extra], ignore_index=True)
+        frame.to_parquet(target / path.name, index=False)
+        planted[name] = texts
+    return planted
+
+
+def test_every_text_column_of_the_contract_is_planted(tiny_data, tmp_path):
+    planted = hostile_copy(tiny_data, tmp_path / "shop")
+    for name, table in TABLES.items():
+        if not (tiny_data / f"{name}.parquet").exists():
+            continue
+        frame = pd.read_parquet(tmp_path / "shop" / f"{name}.parquet")
+        for column in (c.name for c in table.columns if c.type == ColumnType.STRING):
+            assert column in planted[name] or column not in frame, (name, column)
+            if column in frame and frame[column].notna().any():
+                assert frame[column].astype(str).str.startswith(PAYLOAD).any(), (name, column)
+        if table.key:
+            assert not frame.duplicated(list(table.key)).any(), name
+    users = pd.read_parquet(tmp_path / "shop" / "users.parquet")
+    referrers = users["referrer_id"].dropna()
+    assert len(referrers) and referrers.isin(users["user_id"]).all()
+
+
+def _run(data: Path, out: Path, language: str, tmp: Path) -> Path:
+    params = tmp / f"params-{language}"
+    shutil.copytree(ROOT / "params", params)
+    defaults = params / "defaults.yaml"
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("language: zh", f"language: {language}"),
+                        encoding="utf-8")
+    result = subprocess.run([WXREPORT, "run", "--data", str(data), "--out", str(out), "--params", str(params)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (week,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return week
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def hostile_run(request, tiny_data, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp(f"hostile-{request.param}")
+    hostile_copy(tiny_data, tmp / "shop")
+    return _run(tmp / "shop", tmp / "reports", request.param, tmp)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [v or "" for k, v in attrs if tag == "a" and k == "href"]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.mark.slow
+def test_html_pages_show_the_payload_as_text_and_run_nothing(hostile_run):
+    index = (hostile_run / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="wx-status-ok"') == len(SUITE)
+    own = {f"{n}.html" for n in SUITE}
+    shown = {}
+    for path in sorted(hostile_run.glob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        assert active_content(page) == [], path.name
+        assert external_references(page) == [], path.name
+        parser = _Page()
+        parser.feed(page)
+        assert all(h.startswith("#") or h in own for h in parser.links), (path.name, parser.links)
+        shown[path.stem] = "".join(parser.text).count(PAYLOAD)
+    # names, titles, channels, provinces, pages and sources are on these pages, as typed
+    assert all(shown[n] > 0 for n in ("user_analysis", "content_performance", "campaign_evaluation")), shown
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _no_nan(constant: str) -> None:
+    pytest.fail(f"JSON holds {constant}")
+
+
+@pytest.mark.slow
+def test_json_is_valid_and_holds_data_text_verbatim(hostile_run):
+    docs = {n: json.loads((hostile_run / f"{n}.json").read_text(encoding="utf-8"), parse_constant=_no_nan)
+            for n in SUITE}
+    campaigns = docs["campaign_evaluation"]["metrics"]["campaigns"]
+    assert campaigns and all(c["campaign_id"].startswith(PAYLOAD) for c in campaigns)
+    assert docs["content_performance"]["metrics"]["best_article_id"].startswith(PAYLOAD)
+    assert any(PAYLOAD in s for s in _strings(docs["campaign_evaluation"]["summary"]))
+
+
+@pytest.mark.slow
+def test_csv_outputs_hold_no_formula(hostile_run):
+    paths = sorted(hostile_run.glob("*.csv"))
+    assert paths
+    for path in paths:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for cell in (c for row in rows for c in row):
+            if cell.startswith(FORMULA_START):
+                assert math.isfinite(float(cell)), (path.name, cell)  # only numbers may start so
+
+
+@pytest.mark.filterwarnings("ignore:Tight layout")
+@pytest.mark.parametrize("text", [PAYLOAD, "直播 $_$", "满$100减$20"])
+def test_report_charts_draw_data_text_as_typed(text):
+    style.apply()
+    tx = Text("zh")
+    fig = user_charts.top_bars(pd.Series({text: 3.0, "b": 1.0}), "new_users", text, tx)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == text
+    assert text in [t.get_text() for t in ax.get_yticklabels()]
+    wide = pd.DataFrame({text: [1.0, 2.0], "search": [2.0, 1.0]},
+                        index=pd.to_datetime(["2026-11-09", "2026-11-16"]))
+    fig = user_charts.new_users_by_channel(wide, tx)
+    fig.canvas.draw()
+    assert text in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
