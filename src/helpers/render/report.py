@@ -133,6 +133,15 @@ class Report:
         self._skipped.append({"section": self._section, "reason": reason})
         self.caveat_text(reason)
 
+    def unavailable(self, why: str, **values: Any) -> None:
+        """A section (or part of one) the data has but cannot support this week — no new users in
+        the cohort week, a series too short to model, one channel only: `why` is the catalog key of
+        the one-line reason. Shown instead of the section, recorded in the JSON summary; the
+        notebook goes on (its JSON keys for the section stay null)."""
+        reason = self.tx("unavailable_section", why=self.tx(why, **values))
+        self._skipped.append({"section": self._section, "reason": reason})
+        self.caveat_text(reason)
+
     def caveat(self, key: str, **values: Any) -> None:
         """A visible warning box (e.g. too little data for a section)."""
         self.caveat_text(self.tx(key, **values))
