@@ -22,11 +22,11 @@ report: $(STAMP)
 	$(BIN)/wxreport run $(RUN_ARGS)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 
 # Speed and memory figures (benchmarks/bench_*.py; BENCH=<name> runs one).
 bench: $(BENCH_STAMP)

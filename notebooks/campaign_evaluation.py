@@ -61,12 +61,17 @@ if evals:
 
 # %%
 tests = [e for e in evals if e.experiment is not None]
+untested = [e for e in evals if e.test_reason is not None]
 if evals:
     rep.section("ce_tests")
     if not wh.has("assignments"):
         rep.skipped("ce_missing_assignments")
-    elif not tests:
+    elif not wh.has("orders"):
+        rep.skipped("ce_missing_orders")
+    elif not tests and not untested:
         rep.say("ce_no_tests")
+for e in untested:
+    blocks.untested(rep, e)
 for e in tests:
     blocks.randomized_test(rep, e, p)
 

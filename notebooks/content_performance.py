@@ -32,10 +32,10 @@ params = {}
 
 # %%
 from helpers.content import buying, charts, findings, followers, pages, tables, works
-from helpers.content.headline import CARD_KEYS, headline
+from helpers.content.headline import CARD_KEYS, CARD_TABLES, headline, week_on_week
 from helpers.content.history import history, top_bottom
-from helpers.content.outliers import expected_readers
-from helpers.core.kpis import relative_change
+from helpers.content.outliers import MIN_ARTICLES, expected_readers
+from helpers.content.sections import history_shown, week_articles_shown
 from helpers.core.warehouse import day_number
 from helpers.render.components import Kpi
 from helpers.suite import open_report
@@ -48,21 +48,23 @@ hist = (history(wh, rep.period, p.history_weeks, p.compare_days, p.same_age_days
 
 # %%
 metrics = rep.publish(headline(wh, rep.period, hist))["metrics"]
-previous = (headline(wh, rep.period.previous, None)
-            if rep.period.previous.start >= wh.first_date else {})
-wow = {k: relative_change(metrics[k], previous.get(k)) for k in CARD_KEYS}
+wow, partial = week_on_week(wh, rep.period, metrics)
+glance = findings.at_a_glance(metrics, wow, hist, tx)
 
 rep.section("cp_section_glance")
-rep.finding(findings.at_a_glance(metrics, wow, hist, tx))
-rep.kpi_cards([Kpi(k, metrics[k], wow[k]) for k in CARD_KEYS])
+if not any(wh.has(t) for t in set(CARD_TABLES.values())):
+    rep.skipped("cp_missing_content")
+elif not glance:
+    rep.unavailable("cp_why_no_rows")
+else:
+    rep.finding(glance)
+    rep.kpi_cards([Kpi(k, metrics[k], wow[k]) for k in CARD_KEYS if wh.has(CARD_TABLES[k])])
+    if partial:
+        rep.note(tx("cp_note_wow_partial"))
 
 # %%
 rep.section("cp_section_articles")
-if hist is None:
-    rep.skipped("cp_missing_articles")
-elif hist.current.empty:
-    rep.say("cp_no_articles")
-else:
+if week_articles_shown(rep, wh, hist, metrics["articles_published"]):
     rep.finding(findings.articles(hist, tx))
     shown, cut = top_bottom(hist.current, p.top_n)
     rep.chart(charts.shrinkage(hist, shown, tx))
@@ -74,9 +76,7 @@ else:
 
 # %%
 rep.section("cp_section_works")
-if hist is None or hist.observed.empty:
-    rep.skipped("cp_missing_articles")
-else:
+if history_shown(rep, hist):
     parts = {dim: works.breakdown(hist.observed, dim) for dim in ("column_name", "format", "position_key")}
     rep.finding(findings.what_works(parts["column_name"], parts["format"],
                                     works.headline_vs_secondary(hist.observed), tx))
@@ -86,9 +86,7 @@ else:
 
 # %%
 rep.section("cp_section_timing")
-if hist is None or hist.observed.empty:
-    rep.skipped("cp_missing_articles")
-else:
+if history_shown(rep, hist):
     by_hour = works.breakdown(hist.observed, "hour")
     frequency = works.push_frequency(wh, hist, p.target_pushes_per_week)
     gaps = works.gap_effect(hist)
@@ -100,6 +98,8 @@ else:
 rep.section("cp_section_followers")
 if not wh.has("followers"):
     rep.skipped("cp_missing_followers")
+elif metrics["new_followers"] is None:
+    rep.unavailable("cp_why_no_follower_rows")
 else:
     first = day_number(rep.period.start) - 7 * (p.follower_weeks - 1)
     last = day_number(rep.period.end)
@@ -122,9 +122,11 @@ if not (wh.has("events", "article_id") and wh.has("orders")):
     rep.skipped("cp_missing_buying")
 else:
     credited = buying.reading_to_buying(wh, rep.period, p.conversion_window_hours)
-    rep.finding(findings.buying(credited, buying.period_gmv(wh, rep.period), p.conversion_window_hours,
-                                tx))
-    if len(credited):
+    if credited.empty:
+        rep.unavailable("cp_why_no_openers")
+    else:
+        rep.finding(findings.buying(credited, buying.period_gmv(wh, rep.period),
+                                    p.conversion_window_hours, tx))
         rep.table(*tables.buying(credited.head(2 * p.top_n), p.min_cell_size, tx))
         rep.note(tx("cp_note_buying", hours=p.conversion_window_hours, k=p.min_cell_size))
 
@@ -134,18 +136,20 @@ if not wh.has("events", "page"):
     rep.skipped("cp_missing_pages")
 else:
     page_frame = pages.page_stats(wh, rep.period, p.exit_rate_jump)
-    rep.finding(findings.pages(page_frame, tx))
-    if len(page_frame):
+    if page_frame.empty:
+        rep.unavailable("cp_why_no_page_views")
+    else:
+        rep.finding(findings.pages(page_frame, tx))
         rep.table(*tables.pages(page_frame, p.min_cell_size, tx))
 
 # %%
 rep.section("cp_section_outliers")
-if hist is None or hist.observed.empty:
-    rep.skipped("cp_missing_articles")
-else:
+if history_shown(rep, hist):
     expected = expected_readers(hist, p.outlier_z)
-    rep.finding(findings.outliers(expected, p.compare_days, tx))
-    if expected is not None:
+    if expected is None:
+        rep.unavailable("cp_why_few_articles", n=len(hist.observed), needed=MIN_ARTICLES)
+    else:
+        rep.finding(findings.outliers(expected, p.compare_days, tx))
         rep.chart(charts.outliers(expected, p.compare_days, tx))
         this_week = expected[expected["in_period"]].sort_values("z", ascending=False)
         rep.table(*tables.outliers(this_week, p.compare_days, tx))

@@ -36,6 +36,7 @@ from pathlib import Path
 from helpers.core.metrics import METRICS
 from helpers.core.paths import project_root
 from helpers.forecasting import charts, findings, published, runs, series, tables
+from helpers.forecasting.words import why_not
 from helpers.forecasting.params import CsvSeriesParams
 from helpers.render.escape import Code, Strong
 from helpers.stats.forecast_models import Settings
@@ -63,6 +64,7 @@ first_day = min([rep.wh.first_date, *(v.index.min().date() for v in values.value
 events = {e.name: e.days() for e in p.events}
 regressors = runs.calendar_regressors(first_day, rep.period, p.horizon_days, events)
 ran = [runs.run_series(infos[k], v, regressors, settings, rep.period, p.mask_anomalies) for k, v in values.items()]
+forecast_runs = [r for r in ran if r.forecast]
 
 # %%
 rules = [(a.metric, a.above, a.below) for a in p.alerts]
@@ -74,19 +76,27 @@ horizon = (rep.period.end + timedelta(days=1), rep.period.end + timedelta(days=p
 
 # %%
 rep.section("fc_glance")
-rep.finding(findings.monitoring_finding(ran, alerts, infos, rep.tx))
-rep.finding(findings.forecast_finding(ran, p.targets, rep.tx))
+glance = [findings.monitoring_finding(ran, alerts, infos, rep.tx), findings.forecast_finding(ran, p.targets, rep.tx)]
+for text in filter(None, glance):
+    rep.finding(text)
 for a in findings.anomaly_alerts(ran, rep.tx):
     rep.alert("anomaly", **a)
 for a in findings.threshold_alerts(alerts, infos, rep.tx):
     rep.alert("threshold", **a)
 for key, table in missing.items():
     rep.skipped("fc_missing_table", table=table, label=rep.label(key))
+for r in (r for r in ran if r.unforecast):
+    rep.unavailable("fc_series_not_forecast", label=r.info.label(rep.tx), reason=why_not(r.unforecast, rep.tx))
 
 # %%
 rep.section("fc_monitoring_section")
-rep.say("fc_monitoring_intro")
-charts.monitoring(ran, 4, rep.tx);
+for r in (r for r in ran if r.unmonitored):
+    rep.unavailable("fc_series_not_monitored", label=r.info.label(rep.tx), reason=why_not(r.unmonitored, rep.tx))
+if any(r.monitoring for r in ran):
+    rep.say("fc_monitoring_intro")
+    charts.monitoring(ran, 4, rep.tx);
+elif not ran:
+    rep.unavailable("fc_no_series_monitored")
 
 # %%
 anomalies = tables.anomaly_table(ran, regressors, campaigns, rep.tx)
@@ -100,31 +110,42 @@ for metric in unchecked:
 
 # %%
 rep.section("fc_forecast_section", days=p.horizon_days)
-charts.forecast(ran, regressors, p.chart_days, rep.tx);
+if forecast_runs:
+    charts.forecast(ran, regressors, p.chart_days, rep.tx);
+else:
+    rep.unavailable("fc_no_series_forecast")
 
 # %%
-rep.say("fc_calendar_intro")
 ahead = tables.calendar_ahead(regressors, ran, series.campaigns_between(rep.wh, *horizon), rep.tx)
+if forecast_runs:
+    rep.say("fc_calendar_intro")
 if len(ahead):
     rep.table(ahead, {}, text=True)
 
 # %%
 rep.section("fc_weekly_section")
-rep.table(tables.weekly_table(ran, p.targets, rep.tx), {}, text=True)
+if forecast_runs:
+    rep.table(tables.weekly_table(ran, p.targets, rep.tx), {}, text=True)
+else:
+    rep.unavailable("fc_no_series_forecast")
 if not p.targets:
     rep.say("fc_no_targets", example=Code("{daily_gmv: 150000}"))
 
 # %%
 rep.section("fc_effects_section")
-rep.finding(findings.effects_finding(ran, rep.tx))
-effects = tables.effects_table(ran, rep.tx)
-if len(effects):
-    rep.table(effects, {}, text=True)
-rep.say("fc_effects_note")
+if forecast_runs:
+    rep.finding(findings.effects_finding(ran, rep.tx))
+    effects = tables.effects_table(ran, rep.tx)
+    if len(effects):
+        rep.table(effects, {}, text=True)
+    rep.say("fc_effects_note")
+else:
+    rep.unavailable("fc_no_series_forecast")
 
 # %%
 rep.section("fc_models_section")
-rep.finding(findings.accuracy_finding(ran, rep.tx))
+if forecast_runs:
+    rep.finding(findings.accuracy_finding(ran, rep.tx))
 rep.table(tables.model_table(ran, rep.tx), {}, text=True)
 rep.say("fc_model_legend")
 rep.say("fc_backtest_method", origins=p.backtest_origins, step=p.backtest_step_days, horizon=p.horizon_days,
@@ -147,13 +168,18 @@ definitions = {"series": METRICS["forecast_series"].definition,
                "alerts": METRICS["forecast_alerts"].definition,
                "past_accuracy": "earlier reports' forecasts scored against the values now known: made_in, "
                                 "metric, days, wape, bias, coverage80, coverage95",
-               "skipped_series": "series of the parameters not forecast because the source lacks their table"}
+               "skipped_series": "series of the parameters not forecast because the source lacks their table",
+               "unforecast_series": "series of the parameters whose data has nothing to model: metric and reason "
+                                    "(no_data, too_short, all_zero, constant, no_model); model null in series, "
+                                    "absent from forecast.csv"}
 definitions |= {k: infos[k].definition for k in values}
 rep.publish({"series": [published.series_item(r, p.horizon_days) for r in ran],
              "anomalies": [a for r in ran for a in published.anomaly_items(r)],
              "alerts": alerts,
              "past_accuracy": past.to_dict("records"),
-             "skipped_series": sorted(missing)}, definitions)
+             "skipped_series": sorted(missing),
+             "unforecast_series": [{"metric": r.info.key, "reason": r.unforecast} for r in ran if r.unforecast]},
+            definitions)
 
 # %%
 rep.footer()

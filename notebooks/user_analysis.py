@@ -39,49 +39,81 @@ k_min = p.min_cell_size
 lo, hi = day_number(rep.period.start), day_number(rep.period.end)
 chart_from = lo - 7 * (p.chart_weeks - 1)
 window_s = int(p.funnel_window_hours * 3600)
+# week-on-week figures only when the previous week lies entirely inside the data
+comparable = lo - 7 >= wh.meta["first_day"]
+no_comparison = tx("ua_no_previous_week", week=rep.period.previous.start)
+paid_orders = value.has_paid_orders(wh)
 metrics = rep.publish(headline.headline(wh, rep.period, p.funnel_steps, window_s))["metrics"]
 rep.header()
 
 # %%
 rep.section("ua_section_growth")
-weekly_new = growth.wide(growth.new_users(wh, chart_from, hi, "week", "channel"))
-rep.finding(findings.growth(weekly_new, tx))
-rep.chart(charts.new_users_by_channel(weekly_new, tx))
-rep.chart(charts.daily_line(growth.new_users(wh, chart_from, hi), "new_users", tx("ua_new_users_per_day"), tx))
+weekly_new = growth.weekly_new_users(wh, chart_from, lo)
+if not weekly_new.to_numpy().sum():
+    rep.unavailable("ua_why_no_new_users", weeks=len(weekly_new))
+else:
+    rep.finding(findings.growth(weekly_new, tx))
+    rep.chart(charts.new_users_by_channel(weekly_new, tx))
+    rep.chart(charts.daily_line(growth.new_users(wh, max(chart_from, wh.meta["first_day"]), hi), "new_users",
+                                tx("ua_new_users_per_day"), tx))
 
 # %%
 sources = growth.new_users(wh, lo, hi, "week", "source", tx)
 shown, hidden_rows = privacy.large_only(sources, "new_users", k_min)
-rep.chart(charts.top_bars(shown.set_index("key")["new_users"].head(12), "new_users", tx("ua_new_user_sources"), tx))
-if hidden_rows:
+if not wh.has("users", "scene"):
+    rep.skipped("ua_missing_scene")
+elif len(shown):
+    rep.chart(charts.top_bars(shown.set_index("key")["new_users"].head(12), "new_users", tx("ua_new_user_sources"),
+                              tx))
+if hidden_rows and wh.has("users", "scene"):
     rep.say("ua_sources_hidden", rows=hidden_rows, k=k_min)
 
 # %%
 rep.section("ua_section_activity")
-daily = activity.daily_active(wh, chart_from, hi)
+daily = activity.daily_active(wh, max(chart_from, wh.meta["first_day"]), hi)
 this_sessions = activity.session_stats(wh, lo, hi).iloc[0]
-last_sessions = activity.session_stats(wh, lo - 7, hi - 7).iloc[0]
-rep.finding(findings.activity(metrics, this_sessions, daily[daily["day"] >= lo], tx))
-rep.chart(charts.active_users(daily, tx))
-rep.compare_table({k: this_sessions[k] for k in activity.SESSION_KEYS},
-                  {k: last_sessions[k] for k in activity.SESSION_KEYS})
-rep.chart(charts.hour_weekday_heatmap(activity.hour_weekday(wh, hi - 7 * p.heatmap_weeks + 1, hi), tx))
+if not metrics["wau"]:
+    rep.unavailable("ua_why_no_activity")
+else:
+    rep.finding(findings.activity(metrics, this_sessions, daily[daily["day"] >= lo], tx))
+    rep.chart(charts.active_users(daily, tx))
+    if comparable:
+        last_sessions = activity.session_stats(wh, lo - 7, hi - 7).iloc[0]
+        rep.compare_table({k: this_sessions[k] for k in activity.SESSION_KEYS},
+                          {k: last_sessions[k] for k in activity.SESSION_KEYS})
+    else:
+        rep.note(no_comparison)
+    heatmap_from = max(hi - 7 * p.heatmap_weeks + 1, wh.meta["first_day"])
+    rep.chart(charts.hour_weekday_heatmap(activity.hour_weekday(wh, heatmap_from, hi), tx))
 
 # %%
 rep.section("ua_section_retention")
-cohort_week = retention.latest_complete_cohort_week(wh.meta["last_day"], 7)
-rep.finding(findings.retention(retention.cohort_change(wh, cohort_week - 7, cohort_week),
-                               day_to_date(cohort_week), 7, "channel", tx))
+earlier_week, cohort_week = retention.compared_cohort_weeks(wh, hi, 7)
+retention_text = findings.retention(retention.cohort_change(wh, earlier_week, cohort_week),
+                                    day_to_date(cohort_week), 7, "channel", tx)
+if retention_text is None:
+    rep.unavailable("ua_why_no_cohort", week=day_to_date(cohort_week), k=7)
+else:
+    rep.finding(retention_text)
 rep.say("ua_retention_reading", mode=tx(retention.MODE_TEXT[p.retention_mode]))
 cohorts = retention.daily_cohorts(wh, hi - 27, hi, mode=p.retention_mode)
-rep.chart(charts.daily_cohorts(cohorts[cohorts["size"] >= k_min], retention.WECHAT_DAYS, tx))
+cohorts = cohorts[cohorts["size"] >= k_min]
+if len(cohorts):
+    rep.chart(charts.daily_cohorts(cohorts, retention.WECHAT_DAYS, tx))
+else:
+    rep.note(tx("ua_chart_too_small", k=k_min))
 
 # %%
 weekly_cohorts = retention.weekly_cohorts(wh, lo - 7 * (p.cohort_weeks - 1), lo, weeks=8)
-rep.chart(charts.weekly_cohorts(weekly_cohorts[weekly_cohorts["size"] >= k_min], 8, tx))
+weekly_cohorts = weekly_cohorts[weekly_cohorts["size"] >= k_min]
 curves = retention.pooled(wh, hi - 7 * p.chart_weeks - 29, hi, tuple(range(1, 31)), p.retention_mode, "channel")
-rep.chart(charts.retention_curves(curves[curves["users"] >= k_min], "channel",
-                                  tx("ua_retention_curves", weeks=p.chart_weeks), tx))
+curves = curves[curves["users"] >= k_min]
+if len(weekly_cohorts):
+    rep.chart(charts.weekly_cohorts(weekly_cohorts, 8, tx))
+if curves["retention"].notna().any():
+    rep.chart(charts.retention_curves(curves, "channel", tx("ua_retention_curves", weeks=p.chart_weeks), tx))
+if not len(weekly_cohorts) or not curves["retention"].notna().any():
+    rep.note(tx("ua_chart_too_small", k=k_min))
 
 # %%
 rep.section("ua_section_lifecycle")
@@ -91,68 +123,102 @@ win_back = lifecycle.win_back(wh, lo - 1, lo, hi, p.churn_days)
 rep.finding(findings.lifecycle(life.iloc[-1], at_risk, activity.distinct_active(wh, hi - 29, hi),
                                win_back, p.churn_days, tx))
 rep.chart(charts.lifecycle_bars(life, tx))
-rep.chart(charts.pyramid(lifecycle.pyramid(wh, hi, p.pyramid), tx))
-rep.say("ua_pyramid_rules", **p.pyramid.model_dump())
+if wh.has("orders"):
+    rep.chart(charts.pyramid(lifecycle.pyramid(wh, hi, p.pyramid), tx))
+    rep.say("ua_pyramid_rules", **p.pyramid.model_dump())
+else:
+    rep.skipped("ua_missing_orders")
 
 # %%
 rep.section("ua_section_value")
-scored = rfm.rfm_scores(rfm.rfm_frame(wh, hi, p.rfm_window_days), p.rfm_bins)
-segments = rfm.segment_sizes(scored, tx)
-clv_result = clv.clv_estimate(wh, hi, p.clv_horizon_days, p.clv_holdout_weeks)
-top_segment = segments.loc[segments["customers"].idxmax()] if len(segments) else None
-rep.finding(findings.value(metrics, top_segment, clv_result, tx))
-previous = value.buyer_metrics(wh, lo - 7, hi - 7, activity.distinct_active(wh, lo - 7, hi - 7))
-rep.compare_table({k: metrics[k] for k in headline.BUYER_KEYS}, {k: previous[k] for k in headline.BUYER_KEYS})
-ltv = value.ltv_curves(wh, lo - 7 * 26, lo - 1, max_weeks=12)
-rep.chart(charts.ltv_lines(ltv[ltv["users"] >= k_min], "channel", tx))
-
-# %%
-rep.say("ua_rfm_method", window_days=p.rfm_window_days, bins=p.rfm_bins)
-rep.table(*tables.rfm_segments(segments, k_min, tx))
-before = rfm.rfm_scores(rfm.rfm_frame(wh, lo - 1, p.rfm_window_days), p.rfm_bins)
-matrix, small = privacy.suppress_matrix(rfm.segment_migration(before, scored), k_min)
-rep.chart(charts.migration_heatmap(matrix, small, k_min, tx))
-
-# %%
-rep.say("ua_clv_method", holdout_weeks=p.clv_holdout_weeks)
-if clv_result is None:
-    rep.caveat("ua_clv_too_little", customers=clv.MIN_CLV_CUSTOMERS)
+if not wh.has("orders"):
+    rep.skipped("ua_missing_orders")
+elif not paid_orders:
+    rep.unavailable("ua_why_no_paid_orders")
 else:
-    rep.chart(charts.clv_holdout(clv_result.holdout, tx))
-    rep.table(*tables.clv_by_channel(clv_result.customers, k_min, tx))
+    scored = rfm.rfm_scores(rfm.rfm_frame(wh, hi, p.rfm_window_days), p.rfm_bins)
+    segments = rfm.segment_sizes(scored, tx)
+    clv_result = clv.clv_estimate(wh, hi, p.clv_horizon_days, p.clv_holdout_weeks)
+    large = segments[segments["customers"] >= k_min]  # a segment under k is not named (privacy)
+    top_segment = large.loc[large["customers"].idxmax()] if len(large) else None
+    rep.finding(findings.value(metrics, top_segment, clv_result, tx))
+    if comparable:
+        previous = value.buyer_metrics(wh, lo - 7, hi - 7, activity.distinct_active(wh, lo - 7, hi - 7))
+        rep.compare_table({k: metrics[k] for k in headline.BUYER_KEYS},
+                          {k: previous[k] for k in headline.BUYER_KEYS})
+    else:
+        rep.note(no_comparison)
+    ltv = value.ltv_curves(wh, lo - 7 * 26, lo - 1, max_weeks=12)
+    ltv = ltv[ltv["users"] >= k_min]
+    if len(ltv):
+        rep.chart(charts.ltv_lines(ltv, "channel", tx))
+
+# %%
+if paid_orders:
+    rep.say("ua_rfm_method", window_days=p.rfm_window_days, bins=p.rfm_bins)
+    if not len(scored):
+        rep.unavailable("ua_why_no_rfm", window_days=p.rfm_window_days)
+    else:
+        rep.table(*tables.rfm_segments(segments, k_min, tx))
+        before = rfm.rfm_scores(rfm.rfm_frame(wh, lo - 1, p.rfm_window_days), p.rfm_bins)
+        matrix, small = privacy.suppress_matrix(rfm.segment_migration(before, scored), k_min)
+        rep.chart(charts.migration_heatmap(matrix, small, k_min, tx))
+
+# %%
+if paid_orders:
+    rep.say("ua_clv_method", holdout_weeks=p.clv_holdout_weeks)
+    if clv_result is None:
+        rep.unavailable("ua_why_clv", customers=clv.MIN_CLV_CUSTOMERS)
+    else:
+        rep.chart(charts.clv_holdout(clv_result.holdout, tx))
+        rep.table(*tables.clv_by_channel(clv_result.customers, k_min, tx))
 
 # %%
 rep.section("ua_section_portrait")
-frames = portrait.portrait_frames(wh, lo, hi, k_min)
-rep.finding(findings.portrait(frames, tx))
-rep.chart(charts.portrait_panels(frames, tx))
-rep.chart(charts.top_places(frames["province"], tx("ua_top_provinces"), tx))
-rep.chart(charts.top_places(frames["city"], tx("ua_top_cities"), tx))
-rep.say("ua_portrait_note", k=k_min)
+if not portrait.has_attributes(wh):
+    rep.skipped("ua_missing_portrait")
+else:
+    frames = portrait.portrait_frames(wh, lo, hi, k_min)
+    rep.finding(findings.portrait(frames, tx))
+    rep.chart(charts.portrait_panels(frames, tx))
+    for place, title in (("province", "ua_top_provinces"), ("city", "ua_top_cities")):
+        if (frames[place]["population"] == "active").any():
+            rep.chart(charts.top_places(frames[place], tx(title), tx))
+    rep.say("ua_portrait_note", k=k_min)
 
 # %%
 rep.section("ua_section_funnel")
+absent = funnel.missing_steps(wh, p.funnel_steps)
 paths = funnel.funnel_paths(wh, lo, hi, p.funnel_steps, window_s)
-steps = funnel.summarise(paths, p.funnel_steps)
-drop = funnel.biggest_drop(steps)
-channels = funnel.by_channel(paths, p.funnel_steps)
-channels = channels[channels["starters"] >= k_min]
-rep.finding(findings.funnel(steps, drop, channels, funnel.median_minutes_to_convert(paths, p.funnel_steps),
-                            p.funnel_window_hours, tx))
-rep.chart(charts.funnel_bars(steps, drop, tx))
-rep.table(*tables.funnel_by_channel(channels, tx))
+if absent:
+    rep.skipped("ua_missing_funnel_events", events=", ".join(tx.data(s) for s in absent))
+elif not len(paths):
+    rep.unavailable("ua_why_no_funnel_starters", step=tx.data(p.funnel_steps[0]))
+else:
+    steps = funnel.summarise(paths, p.funnel_steps)
+    drop = funnel.biggest_drop(steps)
+    channels = funnel.by_channel(paths, p.funnel_steps)
+    channels = channels[channels["starters"] >= k_min]
+    rep.finding(findings.funnel(steps, drop, channels, funnel.median_minutes_to_convert(paths, p.funnel_steps),
+                                p.funnel_window_hours, tx))
+    rep.chart(charts.funnel_bars(steps, drop, tx))
+    if len(channels):
+        rep.table(*tables.funnel_by_channel(channels, tx))
 
 # %%
 rep.section("ua_section_referral")
-invites = referral.invites(wh, lo, hi)
-depth = referral.depth_distribution(wh, lo, hi)
-k_weekly = referral.weekly_k(wh, chart_from, lo)
-rep.finding(findings.referral(metrics["referral_share"], referral.invite_summary(invites),
-                              k_weekly["k"].iloc[-1], int(depth["depth"].max()) if len(depth) else None, tx))
-rep.chart(charts.referral_panels(depth, k_weekly, tx))
-if p.top_referrers:
-    rep.say("ua_top_referrers")
-    rep.table(referral.top_referrers(invites, p.top_referrers, wh.meta["data_fingerprint"]), {"invites": "users"})
+if not wh.has("users", "referrer_id"):
+    rep.skipped("ua_missing_referrer")
+else:
+    invites = referral.invites(wh, lo, hi)
+    depth = referral.depth_distribution(wh, lo, hi)
+    k_weekly = referral.weekly_k(wh, chart_from, lo)
+    rep.finding(findings.referral(metrics["referral_share"], referral.invite_summary(invites),
+                                  k_weekly["k"].iloc[-1], int(depth["depth"].max()) if len(depth) else None, tx))
+    rep.chart(charts.referral_panels(depth, k_weekly, tx))
+    if p.top_referrers and len(invites):
+        rep.say("ua_top_referrers")
+        rep.table(referral.top_referrers(invites, p.top_referrers, wh.meta["data_fingerprint"]), {"invites": "users"})
 
 # %%
 rep.footer()

@@ -32,7 +32,7 @@ from helpers.core import kpis
 from helpers.render.components import Kpi
 from helpers.suite import open_report
 from helpers.weekly import charts, findings
-from helpers.weekly.headline import headline
+from helpers.weekly.headline import headline, shown_kpis
 
 rep = open_report("weekly_summary", params)
 rep.header()
@@ -41,19 +41,31 @@ rep.header()
 weekly = kpis.kpi_series(rep.wh, rep.period.shift(1 - rep.params.trend_weeks), rep.period)
 daily = kpis.kpi_series(rep.wh, rep.period.previous, rep.period, grain="day")
 metrics = rep.publish(headline(weekly))["metrics"]
+shown = shown_kpis(metrics)
 
 rep.section("ws_glance")
 rep.finding(findings.weekly_summary(metrics, rep.tx))
-rep.kpi_cards([Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k)) for k in kpis.KPIS])
+previous_week = weekly.iloc[-2] if len(weekly) > 1 and weekly.iloc[-2]["complete"] else None
+rep.kpi_cards([Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k),
+                   None if previous_week is None else previous_week[k]) for k in shown])
+if len(shown) < len(kpis.KPIS):
+    rep.skipped("ws_orders_table", labels=rep.tx("ws_list_separator").join(
+        rep.tx.label(k) for k in kpis.KPIS if k not in shown))
 
 # %%
 rep.section("ws_trend", weeks=rep.params.trend_weeks)
-rep.chart(charts.kpi_trend(weekly, list(kpis.KPIS), rep.tx))
+if weekly["complete"].sum() >= 2:
+    rep.chart(charts.kpi_trend(weekly, shown, rep.tx))
+else:
+    rep.unavailable("ws_too_few_weeks")
 
 # %%
 rep.section("ws_day_by_day")
 this_week, last_week = daily.iloc[7:], daily.iloc[:7]
-rep.chart(charts.week_over_week(this_week, last_week, ["active_users", "gmv"], rep.tx))
+if not weekly["complete"].iloc[-2]:
+    rep.unavailable("ws_no_previous_week")
+rep.chart(charts.week_over_week(this_week, last_week if weekly["complete"].iloc[-2] else None,
+                                [k for k in ("active_users", "gmv") if k in shown], rep.tx))
 
 # %%
 rep.footer()

@@ -282,7 +282,14 @@ def test_each_campaign_gets_the_method_its_data_allows(tmp_path):
     assert item["lift_abs"] is None and item["srm_p_value"] is None and item["cost"] == 500.0
     (a,) = ca.evaluate_all(wh, Period.parse("2026-W47"), CampaignEvaluationParams())
     assert a.method == "randomized" and a.item(0.4)["srm_p_value"] is not None
-    no_split = _shop(tmp_path / "b", assignments=None)
+    flat = _shop(tmp_path / "flat", assignments=None)  # not one order before the campaign
+    (a,) = ca.evaluate_all(flat, Period.parse("2026-W47"), CampaignEvaluationParams())
+    assert a.method == "none" and "same on every day" in wording.reason(a, Text("en"))
+    earlier = [{"order_id": f"p{d}", "user_id": "u2", "paid_at": f"2026-10-{d:02d} 10:00:00", "amount": 9.0}
+               for d in (3, 5, 12, 13, 20, 26, 27)]
+    no_split = _shop(tmp_path / "b", assignments=None,
+                     orders=[{"order_id": "o1", "user_id": "u1", "paid_at": "2026-11-18 10:00:00",
+                              "amount": 50.0}, *earlier])
     (a,) = ca.evaluate_all(no_split, Period.parse("2026-W47"), CampaignEvaluationParams())
     assert a.method == "counterfactual" and a.metric == "orders" and a.counterfactual.fit.pre_days == 40
     named = CampaignEvaluationParams(comparison_groups={"A": {"column": "channel", "treated": ["search"],

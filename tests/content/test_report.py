@@ -118,9 +118,10 @@ def test_missing_tables_skip_their_sections_in_english(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     doc = json.loads((out / "2026-W47" / "content_performance.json").read_text(encoding="utf-8"))
     assert doc["metrics"] == dict.fromkeys(CONTRACTS["content_performance"].metrics)
-    assert doc["summary"]["verdict"] == "incomplete" and len(doc["summary"]["sections_skipped"]) == 7
+    assert doc["summary"]["verdict"] == "incomplete" and len(doc["summary"]["sections_skipped"]) == 8
     page = (out / "2026-W47" / "content_performance.html").read_text(encoding="utf-8")
-    assert page.count('class="wx-skipped"') == 7  # every section: no content tables, no pages
+    assert page.count('class="wx-skipped"') == 8  # every section, the glance too: no content tables
+    assert "Section skipped: the data source has no articles, article_stats and followers tables." in page
     assert "Section skipped: the data source has no articles or article_stats table." in page
     assert "Section skipped: the data source has no followers table." in page
     assert "Content performance · Week 2026-W47" in page

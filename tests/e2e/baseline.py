@@ -85,6 +85,24 @@ def _close(a: object, b: object) -> bool:
     return a == b
 
 
+# Deliberate changes since ea798a7, each with its issue: keys added to a notebook's metrics (with
+# their definitions), and definitions reworded without changing their meaning.
+ADDED = {"forecasting": {"unforecast_series"}}  # issue 11: series with nothing to model, and why
+REWORDED = {"forecasting": {"series"}}  # issue 11: says a series with nothing to model has model null
+
+
+def _as_before(name: str, doc: dict, before: dict) -> bool:
+    """The JSON as ea798a7 published it, apart from the deliberate changes listed above."""
+    added, reworded = ADDED.get(name, set()), REWORDED.get(name, set())
+    metrics = {k: v for k, v in doc["metrics"].items() if k not in added}
+    definitions = {k: v for k, v in doc["definitions"].items() if k not in added | reworded}
+    kept = {k: v for k, v in before["definitions"].items() if k not in reworded}
+    rest = {k: v for k, v in doc.items() if k not in ("metrics", "definitions")}
+    rest_before = {k: v for k, v in before.items() if k not in ("metrics", "definitions")}
+    return (set(doc["metrics"]) - set(before["metrics"]) == added and _close(metrics, before["metrics"])
+            and definitions == kept and _close(rest, rest_before))
+
+
 def published(doc: dict) -> dict:
     """A notebook's JSON without what changes on every run or was added since (summary)."""
     return {k: v for k, v in doc.items() if k not in ("generated_at", "summary")}
@@ -108,7 +126,7 @@ def compare(week: Path, fixture: Path, only: tuple[str, ...] = NOTEBOOKS) -> lis
     for name in only:
         page = (week / f"{name}.html").read_text(encoding="utf-8")
         doc = published(json.loads((week / f"{name}.json").read_text(encoding="utf-8")))
-        if not _close(doc, json.loads((fixture / f"{name}.json").read_text(encoding="utf-8"))):
+        if not _as_before(name, doc, json.loads((fixture / f"{name}.json").read_text(encoding="utf-8"))):
             problems.append(f"{name}.json differs")
         got = without_definitions(visible_text(page, str(week.parent)))
         want = without_definitions((fixture / f"{name}.txt").read_text(encoding="utf-8").rstrip("\n"))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.stats import anomaly
-from helpers.stats.forecast_models import Settings
+from helpers.stats.forecast_models import Settings, Unforecastable
 
 WEEK = np.array([1.0, 0.95, 0.97, 1.02, 1.1, 1.25, 1.18])
 
@@ -77,3 +77,15 @@ def test_monitoring_judges_the_window_only_by_the_days_before_it():
         broken.iloc[-3] / before.band["yhat"].iloc[-3] - 1)
     with pytest.raises(ValueError, match="horizon"):
         anomaly.monitor(y, None, settings, y.index[-14], y.index[-1])
+
+
+def test_a_window_with_nothing_to_model_before_it_is_unforecastable_not_a_crash():
+    """Issue 11: `monitor` raised FitError('no_model') (all zeros) or failed on an empty history."""
+    y = clean_series(2)
+    settings = Settings(horizon=7, origins=3, step=7, models=("seasonal_naive",))
+    start, end = y.index[-7], y.index[-1]
+    cases = {"all_zero": y * 0.0, "constant": y * 0.0 + 3.0, "too_short": y.iloc[-20:],
+             "no_data": y.iloc[-7:]}  # the series starts in the window: no day before it
+    for reason, series in cases.items():
+        with pytest.raises(Unforecastable, match=reason):
+            anomaly.monitor(series, None, settings, start, end)

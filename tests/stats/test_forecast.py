@@ -303,3 +303,71 @@ def test_unseen_calendar_column_is_reported_and_left_out():
     plain = fc.forecast(y, None, settings)
     assert out.unseen == ("festival_double_12",)
     assert out.yhat == pytest.approx(plain.yhat)
+
+
+# ----------------------------------------------------------------------------------------------
+# Series with nothing to model (issue 11: one such series sank the whole forecasting report)
+# ----------------------------------------------------------------------------------------------
+
+def test_nothing_to_model_names_the_reason():
+    y = weekly_series(120)
+    zeros, constant = y * 0.0, y * 0.0 + 5.0
+    old_spike = zeros.copy()
+    old_spike.iloc[0] = 3000.0  # issue 11: every user first seen on day one, none since
+    assert old_spike.index[-1] - old_spike.index[0] < pd.Timedelta(days=365)  # the spike is recent ...
+    assert fc.nothing_to_model(old_spike) is None  # ... so there is something to model
+    long_ago = pd.concat([pd.Series([3000.0], [y.index[0] - pd.Timedelta(days=400)]), zeros])
+    cases = {
+        "all_zero": [zeros, long_ago], "constant": [constant],
+        "too_short": [y.iloc[:models.MIN_MODEL_DAYS - 1], y.where(np.arange(120) % 10 == 0)],
+        "no_data": [y * np.nan, y.iloc[:0], pd.concat([y.iloc[:20], pd.Series(np.nan, [y.index[20] +
+                                                                                       pd.Timedelta(days=400)])])],
+    }
+    for reason, series in cases.items():
+        for s in series:
+            assert fc.nothing_to_model(s) == reason
+            with pytest.raises(models.Unforecastable, match=reason):
+                fc.forecast(s, None, FAST)
+    assert fc.nothing_to_model(y) is None and fc.nothing_to_model(y.iloc[:models.MIN_MODEL_DAYS]) is None
+
+
+def test_a_two_week_series_is_forecast_by_seasonal_naive_without_a_backtest():
+    out = fc.forecast(weekly_series(20), None, FAST)
+    assert out.model == "seasonal_naive" and out.backtest.origins == () and np.isfinite(out.yhat).all()
+
+
+def test_every_candidate_rejected_is_unforecastable_not_a_crash(monkeypatch):
+    def broken(pred: models.Prediction, history: np.ndarray) -> None:
+        raise models.FitError("diverged")
+
+    monkeypatch.setattr(models, "guard", broken)
+    with pytest.raises(models.Unforecastable, match="no_model"):
+        fc.forecast(weekly_series(70), None, FAST)
+
+
+def test_a_series_of_70_days_with_one_model_failing_is_still_forecast(monkeypatch):
+    def broken(values: np.ndarray, h: int) -> models.Prediction:
+        raise np.linalg.LinAlgError("singular")
+
+    monkeypatch.setattr(models, "ets_damped", broken)
+    out = fc.forecast(weekly_series(70), None, FAST)
+    assert out.model == "seasonal_naive" and np.isfinite(out.yhat).all()
+    assert any(n.kind == "failed_backtest" and n.model == "ets_damped" for n in out.notes)
+
+
+def test_a_gap_longer_than_the_guard_window_is_rejected_by_the_guard_not_a_crash():
+    with pytest.raises(models.FitError, match="no_history"):
+        models.guard(models.Prediction(np.ones(3), np.ones(3)), np.r_[np.ones(20), np.full(400, np.nan)])
+    y = weekly_series(500)
+    y.iloc[30:450] = np.nan  # backtest origins inside the gap see no recent values
+    out = fc.forecast(y, None, FAST)
+    assert np.isfinite(out.yhat).all()
+
+
+def test_infinite_values_are_missing_days():
+    y = weekly_series(84)
+    bad = y.copy()
+    bad.iloc[[5, 50]] = [np.inf, -np.inf]
+    gap = y.copy()
+    gap.iloc[[5, 50]] = np.nan
+    np.testing.assert_allclose(fc.forecast(bad, None, FAST).yhat, fc.forecast(gap, None, FAST).yhat)

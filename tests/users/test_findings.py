@@ -48,7 +48,7 @@ def test_lifecycle_states_its_metrics(language, expected):
 def test_portrait_without_enough_users_says_so():
     empty = pd.DataFrame(columns=["value", "population", "users", "share"])
     frames = dict.fromkeys(("gender", "age_band", "city"), empty)
-    assert findings.portrait(frames, Text("en")).startswith("Too few new or active users")
+    assert findings.portrait(frames, Text("en")).startswith("No portrait summary")
 
 
 def test_charts_record_the_metrics_they_draw():

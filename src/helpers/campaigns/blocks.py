@@ -8,7 +8,7 @@ import pandas as pd
 from helpers.campaigns import charts, detail_tables, findings, method_findings, tables
 from helpers.campaigns.evaluation import Evaluation, specifics
 from helpers.campaigns.params import CampaignEvaluationParams
-from helpers.campaigns.wording import campaign_title, reason
+from helpers.campaigns.wording import campaign_title
 from helpers.render.report import Report
 
 
@@ -47,6 +47,11 @@ def randomized_test(rep: Report, e: Evaluation, params: CampaignEvaluationParams
     rep.paragraph(method_findings.power_text(x, params.planned_lift_rel, params.alpha, tx))
 
 
+def untested(rep: Report, e: Evaluation) -> None:
+    """One line for a campaign whose assignments hold a test that cannot be analysed yet."""
+    rep.unavailable("ce_why_no_test", name=e.campaign.name, reason=rep.tx(e.test_reason.key, **e.test_reason.values))
+
+
 def without_control(rep: Report, e: Evaluation, params: CampaignEvaluationParams) -> None:
     """Difference-in-differences and the counterfactual model, whichever the data allowed."""
     tx = rep.tx
@@ -64,7 +69,7 @@ def without_control(rep: Report, e: Evaluation, params: CampaignEvaluationParams
         if not e.counterfactual.placebos.empty:
             rep.chart(charts.placebos(e, tx))
     if e.reason:
-        rep.say("ce_method_unavailable", reason=reason(e, tx))
+        rep.unavailable(e.reason.key, **e.reason.values)
 
 
 def type_details(rep: Report, e: Evaluation, params: CampaignEvaluationParams) -> None:
@@ -82,7 +87,9 @@ def type_details(rep: Report, e: Evaluation, params: CampaignEvaluationParams) -
         if values is not None:
             rep.table(detail_tables.key_value_table(values, tx), {})
     repeat, gap = detail_tables.repeat_table(s.repeat, k, tx)
-    if repeat.empty:
+    if not rep.wh.has("orders"):
+        rep.skipped("ce_missing_orders")
+    elif repeat.empty:
         rep.say("ce_repeat_none", days=params.repeat_days)
     else:
         rep.table(repeat, {})
@@ -90,10 +97,21 @@ def type_details(rep: Report, e: Evaluation, params: CampaignEvaluationParams) -
 
 
 def channels(rep: Report, frame: pd.DataFrame) -> None:
-    """The channel finding, the acquisition table and, with orders, the attribution table and chart."""
+    """The channel finding, the acquisition table and, with paid orders, the attribution table and
+    chart; a period with one channel or none says so in one line."""
     tx, k = rep.tx, rep.params.min_cell_size
-    rep.finding(findings.channel_finding(frame, k, tx) or tx("ce_no_channel"))
+    if frame.empty:
+        rep.unavailable("ce_why_no_channels")
+        return
+    if len(frame) == 1:
+        rep.unavailable("ce_why_one_channel", channel=tx.data(frame["channel"].iat[0]))
+    else:
+        rep.finding(findings.channel_finding(frame, k, tx) or tx("ce_no_channel"))
     rep.table(*detail_tables.acquisition(frame, k, tx))
-    if rep.wh.has("orders"):
-        rep.table(*detail_tables.attribution(frame, k, tx))
-        rep.chart(charts.attribution(frame, k, tx))
+    if not rep.wh.has("orders"):
+        return
+    if not frame["ft_orders"].sum() > 0:
+        rep.unavailable("ce_why_no_paid_orders")
+        return
+    rep.table(*detail_tables.attribution(frame, k, tx))
+    rep.chart(charts.attribution(frame, k, tx))

@@ -11,6 +11,7 @@ ROAS = incremental GMV / cost and ROI = (incremental GMV x gross margin - cost) 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,6 +26,12 @@ from helpers.campaigns.queries import Campaign
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.stats import causal
+
+
+def finite(x: float | None) -> float | None:
+    """A number for the JSON: None when unknown or not finite (a relative lift over zero)."""
+    return None if x is None or not math.isfinite(x) else x
+
 
 Method = Literal["randomized", "counterfactual", "diff_in_diff", "none"]
 DAILY_METRICS = ("orders", "gmv", "new_users")
@@ -54,6 +61,8 @@ class Evaluation:
     counterfactual: CounterfactualAnalysis | None = None
     did: DidAnalysis | None = None
     reason: Reason | None = None  # why a method could not be used
+    uncompared: Campaign | None = None  # the previous campaign of the type, when not comparable
+    test_reason: Reason | None = None  # why the randomized test its assignments hold cannot be analysed
 
     @property
     def running(self) -> bool:
@@ -109,7 +118,7 @@ class Evaluation:
 
     def item(self, gross_margin: float) -> dict[str, Any]:
         """The campaign's object in the JSON `campaigns` list (report-outputs.md)."""
-        lift = self.lift()
+        lift = {k: finite(v) for k, v in self.lift().items()}
         roas, roi = self.roas_roi(gross_margin)
         return {
             "campaign_id": self.campaign.campaign_id, "type": self.campaign.type,
@@ -117,8 +126,20 @@ class Evaluation:
             "lift_abs": lift["abs"], "lift_rel": lift["rel"], "ci_low": lift["low"],
             "ci_high": lift["high"], "p_value": lift["p"],
             "srm_p_value": float(self.experiment.srm.p_value) if self.experiment else None,
-            "cost": self.cost, "roas": roas, "roi": roi,
+            "cost": self.cost, "roas": finite(roas), "roi": finite(roi),
         }
+
+
+def comparable(wh: Warehouse, prev: Campaign, as_of: int, randomized: bool
+               ) -> tuple[Campaign, dict[str, float | None]] | None:
+    """An earlier campaign with its scorecard, when it compares with one whose randomization is
+    `randomized`: it lies entirely inside the data (one that began before the data would be
+    counted in part) and reach means the same for both (assigned users of a randomized test,
+    else active users)."""
+    prev_randomized = cq.is_randomized(wh, prev) and wh.has("orders")
+    if prev.start_day < day_number(wh.first_date) or prev_randomized != randomized:
+        return None
+    return prev, cq.scorecard(wh, prev, as_of, prev_randomized)
 
 
 def evaluate(wh: Warehouse, c: Campaign, campaigns: list[Campaign], as_of: int,
@@ -127,30 +148,47 @@ def evaluate(wh: Warehouse, c: Campaign, campaigns: list[Campaign], as_of: int,
     randomized = cq.is_randomized(wh, c) and wh.has("orders")
     card = cq.scorecard(wh, c, as_of, randomized)
     prev = cq.previous_of_type(campaigns, c)
-    previous = (prev, cq.scorecard(wh, prev, as_of, cq.is_randomized(wh, prev))) if prev else None
-    e = Evaluation(c, as_of, "none", None, card, previous)
+    previous = comparable(wh, prev, as_of, randomized) if prev else None
+    e = Evaluation(c, as_of, "none", None, card, previous, uncompared=prev if previous is None else None)
     if randomized:
-        e.experiment = analyse_experiment(cq.experiment_users(wh, c, as_of, params.covariate_days),
-                                          c, as_of, params)
-        e.method, e.metric = "randomized", e.experiment.primary
-        return e
+        users = cq.experiment_users(wh, c, as_of, params.covariate_days)
+        control = users["variant"].str.lower() == cq.CONTROL
+        if control.any() and (~control).any():
+            e.experiment = analyse_experiment(users, c, as_of, params)
+            e.method, e.metric = "randomized", e.experiment.primary
+            return e
+        e.test_reason = Reason("ce_reason_empty_arm")
+    return _without_control(wh, e, campaigns, params)
+
+
+def _without_control(wh: Warehouse, e: Evaluation, campaigns: list[Campaign],
+                     params: CampaignEvaluationParams) -> Evaluation:
+    """Difference-in-differences when a comparison group is named, and the counterfactual model
+    when enough days precede the campaign and the metric varies before it."""
+    c = e.campaign
     metric = c.target_metric if c.target_metric in DAILY_METRICS else params.counterfactual_metric
     if metric in ("orders", "gmv") and not wh.has("orders"):
         e.reason = Reason("ce_reason_no_orders")
         return e
     if c.campaign_id in params.comparison_groups:
         try:
-            e.did = analyse_did(wh, c, as_of, params, metric)
+            e.did = analyse_did(wh, c, e.as_of, params, metric)
             e.method, e.metric = "diff_in_diff", metric
         except ValueError as exc:
             e.reason = Reason("ce_reason_did", {"error": str(exc)})
     pre_days = c.start_day - max(day_number(wh.first_date), c.start_day - params.pre_period_days)
-    if pre_days >= causal.MIN_PRE_DAYS:
-        e.counterfactual = analyse_counterfactual(wh, c, campaigns, as_of, params, metric)
+    if pre_days < causal.MIN_PRE_DAYS:
         if e.method == "none":
-            e.method, e.metric = "counterfactual", metric
-    elif e.method == "none":
-        e.reason = Reason("ce_reason_short_history", {"days": max(pre_days, 0), "needed": causal.MIN_PRE_DAYS})
+            e.reason = Reason("ce_reason_short_history", {"days": max(pre_days, 0),
+                                                          "needed": causal.MIN_PRE_DAYS})
+        return e
+    try:
+        e.counterfactual = analyse_counterfactual(wh, c, campaigns, e.as_of, params, metric)
+    except causal.Unmodelable:
+        e.reason = Reason("ce_reason_constant")
+        return e
+    if e.method == "none":
+        e.method, e.metric = "counterfactual", metric
     return e
 
 

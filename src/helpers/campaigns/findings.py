@@ -28,8 +28,11 @@ def _estimate_clause(e: Evaluation, gross_margin: float, tx: Text) -> str:
     money = ""
     if gmv is not None:
         _, roi = e.roas_roi(gross_margin)
-        tx.shows("campaign_incremental_gmv", "campaign_roi")
-        money = tx("ce_overview_money", gmv=gmv[0], roi=roi)
+        tx.shows("campaign_incremental_gmv")
+        money = tx("ce_overview_money", gmv=gmv[0])
+        if roi is not None:
+            tx.shows("campaign_roi")
+            money += tx("ce_overview_roi", roi=roi)
     return tx("ce_overview_estimate", name=e.campaign.name, method=word(e.method, tx),
               metric=word(metric, tx), lift=change(lift["abs"], metric, tx), rel=lift["rel"],
               kind=tx("ce_sequential") if sequential else "",
@@ -66,6 +69,8 @@ def scorecard_note(e: Evaluation, tx: Text, treatment_conversion: float | None) 
                        actual=tx.value(key, actual), share=actual / c.target_value)
     if e.previous:
         text += tx("ce_previous_below", type=word(c.type, tx), name=e.previous[0].name)
+    elif e.uncompared is not None:
+        text += tx("ce_previous_not_comparable", type=word(c.type, tx), name=e.uncompared.name)
     else:
         text += tx("ce_no_previous")
     return runs(tx, "ce_scorecard_note", name=Strong(c.name), text=text)

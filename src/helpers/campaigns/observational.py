@@ -75,11 +75,7 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     y = series.daily(wh, metric, lo, after)
     end = day_to_date(last)
     fit = causal.counterfactual(y, exog, c.start, end, CI_ALPHA)
-    gmv = None
-    if metric == "gmv":
-        gmv = fit.during
-    elif wh.has("orders"):
-        gmv = causal.counterfactual(series.daily(wh, "gmv", lo, after), exog, c.start, end, CI_ALPHA).during
+    gmv = fit.during if metric == "gmv" else _gmv_effect(wh, exog, c, lo, after, end)
     # Placebos: windows as long as the campaign (at most two weeks) on earlier days free of any
     # campaign or shopping festival, each fitted on its own pre-period.
     history_lo = max(first, c.start_day - params.pre_period_days - 7 * params.placebos - 28)
@@ -90,6 +86,17 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     placebos = causal.placebos(series.daily(wh, metric, history_lo, c.start_day - 1), history_x, windows,
                                params.pre_period_days, CI_ALPHA, log_scale=fit.log_scale)
     return CounterfactualAnalysis(metric, fit, y, gmv, placebos)
+
+
+def _gmv_effect(wh: Warehouse, exog: pd.DataFrame, c: Campaign, lo: int, after: int, end: object
+                ) -> causal.Effect | None:
+    """The campaign's effect on daily GMV; None without orders or when GMV never varied before it."""
+    if not wh.has("orders"):
+        return None
+    try:
+        return causal.counterfactual(series.daily(wh, "gmv", lo, after), exog, c.start, end, CI_ALPHA).during
+    except causal.Unmodelable:
+        return None
 
 
 def analyse_did(wh: Warehouse, c: Campaign, as_of: int, params: CampaignEvaluationParams, metric: str

@@ -71,8 +71,8 @@ class Campaign:
 
 
 def none_if_nan(value: Any) -> Any:
-    """None for a missing value (None or NaN) from the warehouse."""
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+    """None for a missing value (None, NaN or pandas' NA of a nullable column) from the warehouse."""
+    return None if value is None or ((np.isscalar(value) or value is pd.NA) and pd.isna(value)) else value
 
 
 def load_campaigns(wh: Warehouse) -> list[Campaign]:

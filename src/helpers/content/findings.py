@@ -14,6 +14,7 @@ from helpers.content.history import History
 from helpers.content.labels import days, format_label, group_label, published, quote, same_age_label, title
 from helpers.render.text import Text
 
+GLANCE_RATES = {"read_rate": "cp_glance_read_rate", "share_rate": "cp_glance_share_rate"}
 # The interval bounds of each rate of a `works.breakdown` frame.
 BOUNDS = {"share_rate": ("share_lo", "share_hi"), "read_adjusted": ("adjusted_lo", "adjusted_hi"),
           "read_rate": ("read_lo", "read_hi")}
@@ -25,13 +26,31 @@ def _sentence(parts: list[str], tx: Text) -> str:
     return text[0].upper() + text[1:]
 
 
+def _listed(parts: list[str], tx: Text) -> str:
+    """'a, b and c' / 'a，b，c'."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return tx("cp_glance_join").join(parts[:-1]) + tx("cp_glance_join_last") + parts[-1]
+
+
 def at_a_glance(m: dict[str, Any], wow: dict[str, Any], hist: History | None, tx: Text) -> str:
-    """The week in one paragraph: articles, readers, rates, followers, best article."""
-    change = "" if wow.get("readers") is None else tx("cp_glance_wow", readers_wow=wow["readers"])
-    keys = ("articles_published", "readers", "read_rate", "share_rate", "new_followers", "unfollows",
-            "net_followers")
-    text = tx("cp_glance", readers_change=change, **{k: m.get(k) for k in keys})
-    if hist is not None and m.get("best_article_id"):
+    """The week in one paragraph: articles, readers, rates, followers, best article; each clause
+    only when its numbers are known ("" when none is)."""
+    reading = []
+    if m.get("readers") is not None:
+        change = "" if wow.get("readers") is None else tx("cp_glance_wow", readers_wow=wow["readers"])
+        reading.append(tx("cp_glance_readers", readers=m["readers"], readers_change=change))
+    reading += [tx(key, **{k: m[k]}) for k, key in GLANCE_RATES.items() if m.get(k) is not None]
+    clauses = [tx("cp_glance_articles", articles_published=m["articles_published"])
+               ] if m.get("articles_published") is not None else []
+    if reading:
+        clauses.append(_listed(reading, tx))
+    sentences = [_sentence(clauses, tx)] if clauses else []
+    if m.get("new_followers") is not None:
+        sentences.append(tx("cp_glance_followers", **{k: m[k] for k in ("new_followers", "unfollows",
+                                                                         "net_followers")}))
+    text = "".join(sentences).lstrip()
+    if text and hist is not None and m.get("best_article_id"):
         cur = hist.current
         best = title(cur[cur["article_id"] == m["best_article_id"]].iloc[0])
         tx.shows("best_article_id")
@@ -73,11 +92,12 @@ def _weeks(hist: History) -> int:
 
 
 def _leader(frame: pd.DataFrame, dim: str, col: str) -> tuple[Any, pd.Series, pd.Series | None]:
-    """The group with the highest `col`, its row and the runner-up row."""
+    """The group with the highest `col`, its row and the runner-up row; None when fewer than two
+    groups have a value (a single group is the highest of nothing)."""
     ranked = frame.dropna(subset=[col]).sort_values(col, ascending=False)
-    if ranked.empty:
+    if len(ranked) < 2:
         return None, pd.Series(dtype=float), None
-    return ranked.iloc[0][dim], ranked.iloc[0], ranked.iloc[1] if len(ranked) > 1 else None
+    return ranked.iloc[0][dim], ranked.iloc[0], ranked.iloc[1]
 
 
 def _sure(top: pd.Series, second: pd.Series | None, col: str, tx: Text) -> str:
@@ -109,7 +129,7 @@ def what_works(by_column: pd.DataFrame, by_format: pd.DataFrame, slots: pd.DataF
         parts.append(tx("cp_works_read", column=str(col), content_read_rate_adjusted=top["read_adjusted"],
                         sure=_sure(top, second, "read_adjusted", tx)))
     form, top, second = _leader(by_format, "format", "read_adjusted")
-    if form is not None and len(by_format) > 1:
+    if form is not None:
         parts.append(tx("cp_works_format", format=format_label(form, tx).lower(),
                         content_read_rate_adjusted=top["read_adjusted"],
                         sure=_sure(top, second, "read_adjusted", tx)))
@@ -177,8 +197,10 @@ def buying(frame: pd.DataFrame, period_gmv: float, window_hours: int, tx: Text) 
     """Orders and GMV credited to the week's reads (last touch), and the top article."""
     gmv = frame["gmv"].sum()
     text = tx("cp_buying", hours=window_hours, openers=frame["openers"].sum(),
-              orders=frame["orders"].sum(), gmv=gmv,
-              article_gmv_share=gmv / period_gmv if period_gmv > 0 else None)
+              orders=frame["orders"].sum(), gmv=gmv)
+    if period_gmv > 0:
+        text += tx("cp_buying_share", article_gmv_share=gmv / period_gmv)
+    text += tx("cp_sentence_end")
     if len(frame) and frame["gmv"].iat[0] > 0:
         text += tx("cp_buying_top", title=quote(title(frame.iloc[0]), tx))
     return text
@@ -200,10 +222,8 @@ def pages(frame: pd.DataFrame, tx: Text) -> str:
     return text + tx("cp_pages_jumped", pages=items)
 
 
-def outliers(frame: pd.DataFrame | None, compare_days: int, tx: Text) -> str:
+def outliers(frame: pd.DataFrame, compare_days: int, tx: Text) -> str:
     """This week's articles far above or below their expected readers."""
-    if frame is None:
-        return tx("cp_outliers_none")
     flagged = frame[frame["in_period"] & frame["flagged"]]
     if flagged.empty:
         return tx("cp_outliers_usual", days=days(tx, compare_days))

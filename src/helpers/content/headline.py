@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.content.history import History, best_article
+from helpers.core.kpis import relative_change
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
@@ -15,6 +16,10 @@ from helpers.render.outputs import CONTRACTS
 # The headline metrics on the at-a-glance cards, each with its week-on-week change.
 CARD_KEYS = ("articles_published", "readers", "read_rate", "share_rate", "new_followers",
              "unfollows")
+# The table each card is counted from; the daily tables say by their own dates which days they cover.
+CARD_TABLES = {"articles_published": "articles", "readers": "article_stats", "read_rate": "article_stats",
+               "share_rate": "article_stats", "new_followers": "followers", "unfollows": "followers"}
+DAILY_TABLES = ("article_stats", "followers")
 
 
 def headline(wh: Warehouse, period: Period, hist: History | None) -> dict[str, Any]:
@@ -54,3 +59,34 @@ def headline(wh: Warehouse, period: Period, hist: History | None) -> dict[str, A
     return m
 
 
+def covered(wh: Warehouse, table: str, period: Period) -> bool:
+    """The week lies entirely inside the days `table` covers: its own first and last dates for
+    the daily tables (stats and follower exports often span less than the events), else the
+    warehouse's."""
+    first, last = day_number(wh.first_date), day_number(wh.last_date)
+    if table in DAILY_TABLES:
+        span = wh.query(f'SELECT MIN("day") AS lo, MAX("day") AS hi FROM {table}').iloc[0]
+        if pd.isna(span["lo"]):
+            return False
+        first, last = int(span["lo"]), int(span["hi"])
+    return first <= day_number(period.start) and day_number(period.end) <= last
+
+
+def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any]
+                 ) -> tuple[dict[str, float | None], bool]:
+    """Each card's change against the week before, only when both weeks lie entirely inside its
+    table's data (a partly covered week is not comparable); the flag says whether a change was
+    left out for that reason."""
+    before = period.previous
+    previous = headline(wh, before, None)
+    wow: dict[str, float | None] = dict.fromkeys(CARD_KEYS)
+    partial = False
+    for key in CARD_KEYS:
+        table = CARD_TABLES[key]
+        if not wh.has(table):
+            continue
+        if covered(wh, table, period) and covered(wh, table, before):
+            wow[key] = relative_change(metrics[key], previous[key])
+        else:
+            partial = True
+    return wow, partial

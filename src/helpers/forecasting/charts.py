@@ -39,8 +39,9 @@ def _dates(ax: plt.Axes) -> None:
 
 def monitoring(runs: list[SeriesRun], weeks_before: int, tx: Text) -> Figure:
     """Each series over the last weeks; the report week against the band expected before it,
-    anomalies in red with their deviation."""
+    anomalies in red with their deviation. Series not monitored have no panel."""
     tx.shows("forecast_yhat", "prediction_interval")
+    runs = [run for run in runs if run.monitoring]
     fig, axes = _grid(len(runs), 2.5)
     for ax, run in zip(axes, runs, strict=True):
         band = run.monitoring.band
@@ -69,8 +70,9 @@ def monitoring(runs: list[SeriesRun], weeks_before: int, tx: Text) -> Figure:
 
 def forecast(runs: list[SeriesRun], regressors: pd.DataFrame, history_days: int, tx: Text) -> Figure:
     """Recent history, the forecast and its 80% / 95% intervals; shopping festivals, holidays and
-    events shaded, the ones inside the horizon named."""
+    events shaded, the ones inside the horizon named. Series not forecast have no panel."""
     tx.shows("forecast_yhat", "prediction_interval")
+    runs = [run for run in runs if run.forecast]
     fig, axes = _grid(len(runs), 2.7)
     for ax, run in zip(axes, runs, strict=True):
         f = run.forecast.frame().set_index("date")

@@ -49,7 +49,7 @@ def anomaly_alerts(runs: list[SeriesRun], tx: Text) -> list[dict[str, Any]]:
     """Every anomaly of the week as an alert of the JSON summary (`rep.alert("anomaly", ...)`)."""
     return [{"metric": run.info.key, "text": anomaly_text(run, a, tx), "date": a.date.date().isoformat(),
              "direction": a.direction}
-            for run in runs for a in run.monitoring.anomalies.itertuples()]
+            for run in runs if run.monitoring for a in run.monitoring.anomalies.itertuples()]
 
 
 def threshold_alerts(alerts: list[dict[str, Any]], infos: dict[str, SeriesInfo], tx: Text
@@ -62,24 +62,30 @@ def threshold_alerts(alerts: list[dict[str, Any]], infos: dict[str, SeriesInfo],
 def monitoring_finding(runs: list[SeriesRun], alerts: list[dict[str, Any]], infos: dict[str, SeriesInfo],
                        tx: Text) -> str:
     """The week's anomalies in a few sentences: the most severe day (furthest outside its band) of
-    each series, most severe first, three series at most; then the threshold alerts."""
-    found = [(a.severity, run, a) for run in runs for a in run.monitoring.anomalies.itertuples()]
+    each monitored series, most severe first, three series at most; then the threshold alerts.
+    Empty when no series was monitored and no rule fired."""
+    watched = [run for run in runs if run.monitoring]
+    found = [(a.severity, run, a) for run in watched for a in run.monitoring.anomalies.itertuples()]
     found.sort(key=lambda x: -x[0])
     worst: dict[str, tuple[float, SeriesRun, Any]] = {}
     for item in found:
         worst.setdefault(item[1].info.key, item)
-    if not found:
-        text = tx("fc_no_anomalies", series=len(runs))
+    if not watched:
+        text = ""
+    elif not found:
+        text = tx("fc_no_anomalies", series=len(watched))
     else:
         parts = [anomaly_text(run, a, tx) for _, run, a in list(worst.values())[:3]]
         text = tx("fc_anomalies", series=len(worst), days=len(found), worst=joined("fc_sep_clauses", parts, tx))
     if alerts:
         text += tx("fc_alerts", alerts=len(alerts), example=threshold_text(alerts[0], infos, tx))
-    return text
+    return text.lstrip()
 
 
 def forecast_finding(runs: list[SeriesRun], targets: dict[str, float], tx: Text) -> str:
-    """The horizon's outlook for the headline series, and targets at risk."""
+    """The horizon's outlook for the headline series, and targets at risk; empty when no series
+    was forecast."""
+    runs = [run for run in runs if run.forecast]
     if not runs:
         return ""
     first, last = runs[0].forecast.dates[0], runs[0].forecast.dates[-1]
@@ -107,7 +113,7 @@ def forecast_finding(runs: list[SeriesRun], targets: dict[str, float], tx: Text)
 
 def accuracy_finding(runs: list[SeriesRun], tx: Text) -> str:
     """How the chosen models compare with seasonal naive, and how honest the intervals are."""
-    scored = [r for r in runs if np.isfinite(r.forecast.mase) and np.isfinite(r.forecast.mase_naive)
+    scored = [r for r in runs if r.forecast and np.isfinite(r.forecast.mase) and np.isfinite(r.forecast.mase_naive)
               and r.forecast.mase_naive > 0]
     if not scored:
         return tx("fc_no_backtest")
@@ -125,7 +131,7 @@ def effects_finding(runs: list[SeriesRun], tx: Text) -> str:
     """The clearest calendar effects (95% interval away from zero), largest first."""
     clear = []
     for r in runs:
-        if r.forecast.effects is None or not r.forecast.log:
+        if r.forecast is None or r.forecast.effects is None or not r.forecast.log:
             continue
         for e in r.forecast.effects.itertuples():
             if effect_is_clear(e.coef, e.se):
@@ -140,9 +146,14 @@ def effects_finding(runs: list[SeriesRun], tx: Text) -> str:
 
 def past_finding(scores: pd.DataFrame, tx: Text) -> str:
     """Earlier reports' forecasts against what happened, weighted by the days now known."""
-    days = int(scores["days"].sum())
-    weights = scores["days"] / days
-    return tx("fc_past", weeks=scores["made_in"].nunique(), days=days,
-              wape=float((scores["wape"] * weights).sum()),
-              cov80=float((scores["coverage80"] * weights).sum()),
-              cov95=float((scores["coverage95"] * weights).sum()))
+    return tx("fc_past", weeks=scores["made_in"].nunique(), days=int(scores["days"].sum()),
+              wape=_weighted(scores, "wape"), cov80=_weighted(scores, "coverage80"),
+              cov95=_weighted(scores, "coverage95"))
+
+
+def _weighted(scores: pd.DataFrame, column: str) -> float:
+    """A score's mean weighted by the days known, over the rows that have it (a WAPE of days whose
+    actual values are all zero is undefined, not 0); NaN when none has it."""
+    known = scores[np.isfinite(scores[column].astype(float))]
+    days = known["days"].sum()
+    return float((known[column] * known["days"]).sum() / days) if days else float("nan")

@@ -24,8 +24,17 @@ def _num(x: float | None) -> float | None:
 
 
 def series_item(run: SeriesRun, horizon: int) -> dict[str, object]:
-    """The JSON `series` object of a run (report-outputs keys first, then extras)."""
+    """The JSON `series` object of a run (report-outputs keys first, then extras). A series not
+    forecast has model null and the reason code in its notes; one forecast but not monitored
+    this week has 'not_monitored:<reason>' there."""
     f = run.forecast
+    if f is None:
+        return {"metric": run.info.key, "model": None, "horizon_days": horizon,
+                **dict.fromkeys(("mase_backtest", "mase_seasonal_naive", "coverage80", "coverage95",
+                                 "coverage80_raw", "coverage95_raw", "interval_factor80",
+                                 "interval_factor95", "transform", "yearly")),
+                "backtest_origins": [], "masked_days": [], "notes": [run.unforecast]}
+    unmonitored = [f"not_monitored:{run.unmonitored}"] if run.unmonitored else []
     return {
         "metric": run.info.key, "model": f.model, "horizon_days": horizon,
         "mase_backtest": _num(f.mase), "mase_seasonal_naive": _num(f.mase_naive),
@@ -36,7 +45,7 @@ def series_item(run: SeriesRun, horizon: int) -> dict[str, object]:
         "transform": "log" if f.log else "none", "yearly": f.yearly,
         "backtest_origins": [d.date().isoformat() for d in f.backtest.dates] if f.backtest else [],
         "masked_days": [d.date().isoformat() for d in run.masked],
-        "notes": [n.kind for n in f.notes],
+        "notes": [n.kind for n in f.notes] + unmonitored,
     }
 
 
@@ -46,12 +55,12 @@ def anomaly_items(run: SeriesRun) -> list[dict[str, object]]:
              "expected": _num(r.expected), "lo95": _num(r.lo95), "hi95": _num(r.hi95),
              "direction": r.direction, "deviation": _num(r.deviation), "difference": _num(r.difference),
              "severity": _num(r.severity)}
-            for r in run.monitoring.anomalies.itertuples()]
+            for r in (run.monitoring.anomalies.itertuples() if run.monitoring else ())]
 
 
 def forecast_rows(runs: list[SeriesRun]) -> pd.DataFrame:
-    """Every run's forward forecast in the forecast.csv layout."""
-    frames = [r.forecast.frame().assign(metric=r.info.key, model=r.forecast.model) for r in runs]
+    """Every forecast run's forward forecast in the forecast.csv layout."""
+    frames = [r.forecast.frame().assign(metric=r.info.key, model=r.forecast.model) for r in runs if r.forecast]
     if not frames:
         return pd.DataFrame(columns=list(FORECAST_COLUMNS))
     return pd.concat(frames, ignore_index=True).loc[:, list(FORECAST_COLUMNS)]

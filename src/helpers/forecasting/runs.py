@@ -16,7 +16,7 @@ from helpers.core.periods import Period
 from helpers.render.text import Text
 from helpers.stats import anomaly
 from helpers.stats.forecast import SeriesForecast, forecast, rollup
-from helpers.stats.forecast_models import Settings
+from helpers.stats.forecast_models import Settings, Unforecastable
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,17 @@ def csv_info(name: str, path: Path, label_zh: str = "", label_en: str = "", unit
 
 @dataclass(frozen=True)
 class SeriesRun:
-    """A series monitored over the report week and forecast after it."""
+    """A series monitored over the report week and forecast after it. A series with nothing to
+    model before the week is not monitored, one with nothing to model at all is not forecast:
+    the part is None and `unmonitored` / `unforecast` hold the Unforecastable reason code."""
 
     info: SeriesInfo
     values: pd.Series  # daily actual values up to the end of the report week
-    monitoring: anomaly.Monitoring  # forecast made before the week, and the week's anomalies
-    forecast: SeriesForecast  # from the day after the week, same model and calibration
+    monitoring: anomaly.Monitoring | None  # forecast made before the week, and the week's anomalies
+    forecast: SeriesForecast | None  # from the day after the week, same model and calibration
     masked: tuple[pd.Timestamp, ...]  # anomaly days left out of the forward fit
+    unmonitored: str = ""
+    unforecast: str = ""
 
 
 def calendar_regressors(first: date, period: Period, horizon: int, events: dict[str, list[date]]
@@ -73,27 +77,37 @@ def run_series(info: SeriesInfo, values: pd.Series, regressors: pd.DataFrame, se
     week's anomalies out (an outage should not drag next month down) unless they fall on a
     calendar day, whose regressor is there to explain them (a first Double 11)."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    values = values.reindex(pd.date_range(values.index.min(), end, freq="D"))
-    watched = anomaly.monitor(values, regressors, settings, start, end)
-    calendar_days = set() if regressors is None else set(regressors.index[(regressors > 0).any(axis=1)])
-    masked = tuple(d for d in watched.anomalies["date"] if d not in calendar_days) if mask_anomalies else ()
+    values = values.reindex(pd.date_range(values.index.union([start]).min(), end, freq="D"))
+    watched, ahead, unmonitored, unforecast, masked = None, None, "", "", ()
+    try:
+        watched = anomaly.monitor(values, regressors, settings, start, end)
+    except Unforecastable as exc:
+        unmonitored = str(exc)
+    if watched is not None and mask_anomalies:
+        calendar_days = set() if regressors is None else set(regressors.index[(regressors > 0).any(axis=1)])
+        masked = tuple(d for d in watched.anomalies["date"] if d not in calendar_days)
     history = values.copy()
     history.loc[list(masked)] = np.nan
-    ahead = forecast(history, regressors, settings, previous=watched.forecast.backtest)
-    return SeriesRun(info, values, watched, ahead, masked)
+    try:
+        ahead = forecast(history, regressors, settings, previous=watched.forecast.backtest if watched else None)
+    except Unforecastable as exc:
+        unforecast = str(exc)
+    return SeriesRun(info, values, watched, ahead, masked, unmonitored, unforecast)
 
 
 def weekly_forecast(run: SeriesRun, level: float = 0.80) -> pd.DataFrame:
     """The forecast per ISO week wholly inside the horizon: week (Monday), value, lo, hi; a sum,
-    or a daily mean for series such as DAU."""
+    or a daily mean for series such as DAU; empty for a series not forecast, missing where a sum
+    of huge values overflows."""
     f = run.forecast
     rows = []
-    for first in range(len(f.dates)):
+    for first in range(len(f.dates) if f is not None else 0):
         if f.dates[first].weekday() or first + 7 > len(f.dates):
             continue
-        total, lo, hi = rollup(f, slice(first, first + 7), level)
-        div = 7 if run.info.weekly == "mean" else 1
-        rows.append({"week": f.dates[first], "value": total / div, "lo": lo / div, "hi": hi / div})
+        with np.errstate(over="ignore", invalid="ignore"):
+            week = np.array(rollup(f, slice(first, first + 7), level)) / (7 if run.info.weekly == "mean" else 1)
+        value, lo, hi = np.where(np.isfinite(week), week, np.nan)
+        rows.append({"week": f.dates[first], "value": value, "lo": lo, "hi": hi})
     return pd.DataFrame(rows, columns=["week", "value", "lo", "hi"])
 
 

@@ -51,7 +51,8 @@ def _table_days(wh: Warehouse, table: str, last: date) -> tuple[int, int] | None
 def daily_series(wh: Warehouse, last: Period, keys: list[str]) -> dict[str, pd.Series]:
     """The warehouse series in `keys` from the first day of data to the end of `last`.
 
-    Series whose table is missing are left out (see `missing_table`).
+    Series whose table is missing are left out (see `missing_table`); one whose table has no row
+    by then is missing on every day (the report says there is no data to model).
     """
     out: dict[str, pd.Series] = {}
     wanted = [k for k in keys if k in FORECAST_SERIES and missing_table(wh, k) is None]
@@ -69,7 +70,8 @@ def daily_series(wh: Warehouse, last: Period, keys: list[str]) -> dict[str, pd.S
     if "daily_net_followers" in wanted and (span := _table_days(wh, "followers", last.end)):
         flow = follower_flow(wh, span)
         out["daily_net_followers"] = (flow["new_followers"] - flow["unfollows"]).rename("daily_net_followers")
-    return {k: out[k] for k in keys if k in out}
+    days = pd.date_range(wh.first_date, last.end, freq="D", name="date")
+    return {k: out[k] if k in out else pd.Series(float("nan"), index=days, name=k) for k in wanted}
 
 
 def follower_flow(wh: Warehouse, span: tuple[int, int]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from helpers.forecasting.words import (
     span,
     unit_of,
     value,
+    why_not,
 )
 from helpers.render import fmt
 from helpers.render.text import Text
@@ -44,7 +45,7 @@ def anomaly_table(runs: list[SeriesRun], regressors: pd.DataFrame, campaigns: di
     """One row per anomaly, by series then date, with what was on that day."""
     rows = []
     for run in runs:
-        for a in run.monitoring.anomalies.itertuples():
+        for a in run.monitoring.anomalies.itertuples() if run.monitoring else ():
             rows.append({
                 tx("col_metric"): run.info.label(tx),
                 tx("fc_col_date"): day(a.date, tx),
@@ -86,10 +87,10 @@ def week_label(monday: pd.Timestamp, tx: Text) -> str:
 
 def weekly_table(runs: list[SeriesRun], targets: dict[str, float], tx: Text) -> pd.DataFrame:
     """One row per series, one column per forecast week: the week's total (or daily mean) with its
-    80% interval, and against the weekly target where one is set."""
+    80% interval, and against the weekly target where one is set. Series not forecast have no row."""
     tx.shows("weekly_forecast", "prediction_interval")
     rows = []
-    for run in runs:
+    for run in (r for r in runs if r.forecast):
         target = targets.get(run.info.key)
         key = "fc_row_daily_mean" if run.info.weekly == "mean" else "fc_row_week_total"
         row = {tx("col_metric"): tx(key, label=run.info.label(tx))}
@@ -122,7 +123,9 @@ def _days_text(days: pd.DatetimeIndex, tx: Text) -> str:
 
 def calendar_ahead(regressors: pd.DataFrame, runs: list[SeriesRun], campaigns: pd.DataFrame, tx: Text
                    ) -> pd.DataFrame:
-    """Calendar features and campaigns inside the horizon, and whether the forecast includes them."""
+    """Calendar features and campaigns inside the horizon, and whether the forecast includes them;
+    empty when no series was forecast."""
+    runs = [r for r in runs if r.forecast]
     if not runs:
         return pd.DataFrame()
     dates = runs[0].forecast.dates
@@ -146,6 +149,8 @@ def calendar_ahead(regressors: pd.DataFrame, runs: list[SeriesRun], campaigns: p
 # ----------------------------------------------------------------------------------------------
 
 def _coverage_cell(level: float, run: SeriesRun, tx: Text) -> str:
+    if run.forecast is None:
+        return fmt.MISSING
     c = run.forecast.calibration[level]
     if c.factor == 1.0:
         return fmt.percent(c.raw, 0)
@@ -154,21 +159,26 @@ def _coverage_cell(level: float, run: SeriesRun, tx: Text) -> str:
 
 def model_table(runs: list[SeriesRun], tx: Text) -> pd.DataFrame:
     """One row per series: the chosen model, its backtest MASE against seasonal naive, the interval
-    coverage (before and after recalibration) and the notes on its fit."""
+    coverage (before and after recalibration) and the notes on its fit; a series not forecast or
+    not monitored says why in its notes."""
     tx.shows("coverage80", "coverage95", "interval_factor")
     rows = []
     for run in runs:
         f = run.forecast
-        notes = [note_text(n, tx) for n in f.notes]
+        notes = [note_text(n, tx) for n in f.notes] if f else []
+        if run.unforecast:
+            notes.append(tx("fc_note_not_forecast", reason=why_not(run.unforecast, tx)))
+        elif run.unmonitored:
+            notes.append(tx("fc_note_not_monitored", reason=why_not(run.unmonitored, tx)))
         if run.masked:
             notes.append(tx("fc_note_masked", days=joined("fc_sep_list", [day_month(d, tx) for d in run.masked],
                                                            tx)))
-        model = model_name(f.model, tx)
+        model = model_name(f.model, tx) if f else fmt.MISSING
         rows.append({
             tx("col_metric"): run.info.label(tx),
-            tx("fc_col_model"): tx("fc_model_yearly", model=model) if f.yearly else model,
-            tx.label("mase_backtest"): tx.value("mase_backtest", f.mase),
-            tx.label("mase_seasonal_naive"): tx.value("mase_seasonal_naive", f.mase_naive),
+            tx("fc_col_model"): tx("fc_model_yearly", model=model) if f and f.yearly else model,
+            tx.label("mase_backtest"): tx.value("mase_backtest", f.mase if f else None),
+            tx.label("mase_seasonal_naive"): tx.value("mase_seasonal_naive", f.mase_naive if f else None),
             tx("fc_col_coverage80"): _coverage_cell(0.80, run, tx),
             tx("fc_col_coverage95"): _coverage_cell(0.95, run, tx),
             tx("fc_col_notes"): joined("fc_sep_clauses", notes, tx),
@@ -193,7 +203,7 @@ def effect_cell(coef: float, se: float, log: bool, run: SeriesRun, tx: Text) -> 
 
 def effects_table(runs: list[SeriesRun], tx: Text) -> pd.DataFrame:
     """Calendar features x series: estimated effect with its 95% interval."""
-    with_effects = [r for r in runs if r.forecast.effects is not None and len(r.forecast.effects)]
+    with_effects = [r for r in runs if r.forecast and r.forecast.effects is not None and len(r.forecast.effects)]
     columns: list[str] = []
     for r in with_effects:
         columns += [c for c in r.forecast.effects["regressor"] if c not in columns]

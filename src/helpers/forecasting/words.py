@@ -13,7 +13,7 @@ from helpers.core.metrics import METRICS
 from helpers.forecasting.runs import SeriesInfo, SeriesRun
 from helpers.render import fmt
 from helpers.render.text import Text
-from helpers.stats.forecast_models import Note
+from helpers.stats.forecast_models import MIN_MODEL_DAYS, Note
 
 MODEL_NAMES = {
     "seasonal_naive": "fc_model_seasonal_naive",
@@ -32,6 +32,13 @@ REASONS = {
     "interval_exploded": "fc_reason_interval_exploded",
     "short_history": "fc_reason_short_history",
     "no_history": "fc_reason_no_history",
+}
+UNFORECASTABLE = {  # stats.forecast_models.Unforecastable reason codes
+    "no_data": "fc_why_no_data",
+    "too_short": "fc_why_too_short",
+    "all_zero": "fc_why_all_zero",
+    "constant": "fc_why_constant",
+    "no_model": "fc_why_no_model",
 }
 COUNT_UNITS = ("users", "orders", "count")
 
@@ -77,6 +84,13 @@ def reason(code: str, tx: Text) -> str:
     return tx(REASONS[code]) if code in REASONS else code
 
 
+def why_not(code: str, tx: Text) -> str:
+    """Why a series has nothing to model (an Unforecastable reason code) in words."""
+    if code == "too_short":
+        return tx(UNFORECASTABLE[code], days=MIN_MODEL_DAYS)
+    return tx(UNFORECASTABLE[code]) if code in UNFORECASTABLE else code
+
+
 def note_text(note: Note, tx: Text) -> str:
     """A note of a series' forecast (stats.forecast_models.Note) in words."""
     if note.kind == "log_not_possible":
@@ -103,8 +117,11 @@ def unit_of(metric: str, infos: dict[str, SeriesInfo]) -> str:
 
 
 def value(run: SeriesRun, x: float | None, tx: Text) -> str:
-    """A series value in its unit; forecasts of counts are shown as whole numbers."""
-    if x is not None and np.isfinite(x) and run.info.unit in COUNT_UNITS and abs(x) >= 1:
+    """A series value in its unit; forecasts of counts are shown as whole numbers; a value that
+    overflowed (a sum of huge values) is missing, never 'inf'."""
+    if x is not None and not np.isfinite(x):
+        x = None
+    if x is not None and run.info.unit in COUNT_UNITS and abs(x) >= 1:
         x = float(round(x))
     return fmt.value(x, run.info.unit, tx.language)
 

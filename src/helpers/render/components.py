@@ -17,6 +17,7 @@ class Kpi:
     value: float | None
     wow: float | None
     target: float | None = None
+    previous: float | None = None  # last week's value when that week is entirely in the data
 
 
 def _delta_class(change: float | None, higher_is_better: bool | None) -> str:
@@ -33,8 +34,9 @@ def kpi_cards(kpis: list[Kpi], tx: Text) -> str:
     for k in kpis:
         metric = METRICS[k.key]
         value = tx.value(k.key, k.value)
-        if k.wow is None:
-            delta = f'<div class="wx-delta wx-flat">{escape(tx("no_previous"))}</div>'
+        if k.wow is None:  # no complete previous week, or one whose value was 0
+            reason = "no_previous" if k.previous is None else "wow_from_zero"
+            delta = f'<div class="wx-delta wx-flat">{escape(tx(reason))}</div>'
         else:
             if f"{k.key}_wow" in METRICS:
                 tx.shows(f"{k.key}_wow")

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from helpers.core.periods import Period
+from helpers.render.escape import bullet_list
 from helpers.render.escape import escape as esc
 from helpers.render.fmt import week_title
 from helpers.render.html import HTML_LANG, embed_cjk_font, external_references, stylesheet
@@ -27,6 +28,9 @@ class IndexEntry:
     error: str | None = None
     report: str | None = None  # file name of the (last good) report, when there is one
     failed_notebook: str | None = None
+    # (section, reason) of each section the report skipped or could not show (its JSON summary):
+    # the report is still ok, but visibly thin.
+    sections_skipped: tuple[tuple[str, str], ...] = ()
 
 
 STATUS_TEXT = {"ok": "status_ok", "failed": "status_failed", "skipped": "status_skipped"}
@@ -44,6 +48,7 @@ def render_index(period: Period, data_source: str, generated_at: datetime,
         if e.failed_notebook:
             links.append(f'<a href="{esc(e.failed_notebook)}">{esc(tx("open_failed"))}</a>')
         detail = f'<div class="wx-note">{esc(e.error)}</div>' if e.error else ""
+        detail += _sections_skipped(e.sections_skipped, tx)
         seconds = "" if e.status == "skipped" else esc(
             f"{e.seconds:.0f}s" + (" (cached)" if e.cached else ""))
         title = f'<a href="{esc(e.report)}">{esc(e.title)}</a>' if e.report else esc(e.title)
@@ -63,6 +68,15 @@ def render_index(period: Period, data_source: str, generated_at: datetime,
         f"<table><thead><tr><th>{esc(tx('notebook'))}</th>"
         f"<th>{esc(tx('status'))}</th><th>{esc(tx('duration'))}</th><th></th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>\n")
+
+
+def _sections_skipped(sections: tuple[tuple[str, str], ...], tx: Text) -> str:
+    """'Sections not shown (n)' and one line per section: its title and why."""
+    if not sections:
+        return ""
+    lead = f'<div class="wx-note">{esc(tx("index_sections_skipped", n=len(sections)))}</div>'
+    return lead + bullet_list([f"{section} — {reason}" if section else reason
+                               for section, reason in sections], "wx-note")
 
 
 def write_index(path: Path, period: Period, data_source: str, generated_at: datetime,

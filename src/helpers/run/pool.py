@@ -11,6 +11,7 @@ others: the index marks it and the command exits non-zero.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing as mp
 import os
 import queue
@@ -145,11 +146,39 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
             with writing(out_dir / "index.html"):
                 _write_index(out_dir, group, outcomes, planned.unplanned)
             out(f"wxreport: {out_dir / 'index.html'}")
+    thin = _report_thin(jobs, outcomes, out)
     failed = [o for o in outcomes.values() if o.status == "failed"]
     out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
-        f"{sum(o.status == 'ok' for o in outcomes.values())} ok, {len(failed)} failed, "
-        f"{sum(o.status == 'skipped' for o in outcomes.values())} skipped")
+        f"{sum(o.status == 'ok' for o in outcomes.values())} ok ({thin} with sections not shown), "
+        f"{len(failed)} failed, {sum(o.status == 'skipped' for o in outcomes.values())} skipped")
     return 1 if failed else 0
+
+
+def sections_skipped(job: Job, outcome: Outcome) -> tuple[tuple[str, str], ...]:
+    """(section, reason) of each section an ok report skipped or could not show, from its
+    published JSON summary; nothing for a report that failed (its JSON is the last good one)."""
+    if outcome.status != "ok":
+        return ()
+    try:
+        doc = json.loads((job.out_dir / f"{job.name}.json").read_text(encoding="utf-8"))
+        return tuple((str(s.get("section") or ""), str(s.get("reason") or ""))
+                     for s in doc["summary"]["sections_skipped"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # not ours to judge here
+        return ()
+
+
+def _report_thin(jobs: list[Job], outcomes: dict[str, Outcome], out: Callable[[str], None]) -> int:
+    """Per report, the sections not shown and why, so a run on thin data is visibly thin;
+    returns how many reports left sections out."""
+    thin = 0
+    for job in jobs:
+        sections = sections_skipped(job, outcomes[job.name])
+        if sections:
+            thin += 1
+            out(f"  thin      {job.name}: {len(sections)} section(s) not shown")
+            for section, reason in sections:
+                out(f"              {section + ': ' if section else ''}{reason}")
+    return thin
 
 
 def _outcomes(planned: Plan, options: Options, space: Workspace, out: Callable[[str], None]
@@ -276,6 +305,7 @@ def _write_index(out_dir: Path, jobs: list[Job], outcomes: dict[str, Outcome],
             report=report.name if report.exists() else None,
             failed_notebook=f"{job.name}.failed.ipynb"
             if o.status == "failed" and (out_dir / f"{job.name}.failed.ipynb").exists() else None,
+            sections_skipped=sections_skipped(job, o),
         ))
     entries += [IndexEntry(name=name, title=suite.title(name, tx), status="skipped",
                            error=problem) for name, problem in unplanned.items()]

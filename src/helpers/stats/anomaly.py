@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.stats.calibration import Calibration
-from helpers.stats.forecast import SeriesForecast, first_days, forecast
-from helpers.stats.forecast_models import Settings
+from helpers.stats.forecast import SeriesForecast, first_days, forecast, nothing_to_model
+from helpers.stats.forecast_models import Settings, Unforecastable
 
 ANOMALY_COLUMNS = ["date", "actual", "expected", "lo95", "hi95", "direction", "deviation", "difference",
                    "severity"]
@@ -71,11 +71,14 @@ class Monitoring:
 def monitor(values: pd.Series, regressors: pd.DataFrame | None, settings: Settings,
             start: pd.Timestamp, end: pd.Timestamp) -> Monitoring:
     """Forecast from the day before `start` on the data before it and flag the window's days
-    (start..end inclusive) outside the 95% interval, calibrated for that many days ahead."""
+    (start..end inclusive) outside the 95% interval, calibrated for that many days ahead.
+    Raises Unforecastable when the data before `start` has nothing to model."""
     days = (end - start).days + 1
     if settings.horizon < days:
         raise ValueError(f"the horizon ({settings.horizon} days) must cover the window ({days} days)")
     history = values[values.index < start]
+    if (reason := nothing_to_model(history)) is not None:
+        raise Unforecastable(reason)
     history = history.reindex(pd.date_range(history.index.min(), start - pd.Timedelta(days=1), freq="D"))
     fc = forecast(history, regressors, settings)
     band, calibration = first_days(fc, days, settings.tolerance)

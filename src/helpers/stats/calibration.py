@@ -82,6 +82,8 @@ def weekly_correlation(z: np.ndarray) -> float:
     if not full.any():
         return 1.0
     var = np.nanmean(z**2)
+    if not np.isfinite(var) or var == 0:  # errors all zero (or overflowing): assume full correlation
+        return 1.0
     block_var = np.mean(blocks[full].mean(axis=1) ** 2)
     return float(np.clip((SEASON * block_var / var - 1) / (SEASON - 1), 0.0, 1.0))
 

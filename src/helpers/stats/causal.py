@@ -31,6 +31,16 @@ LOG_SCALE_MIN_MEDIAN = 20.0
 LEVEL_NOISE_FLOOR = 0.02
 
 
+class Unmodelable(ValueError):
+    """A series the counterfactual model cannot be fitted to: `why` is "short" (fewer than
+    MIN_PRE_DAYS days before the campaign) or "constant" (the same value every day before it,
+    e.g. no paid order at all: there is no variation to learn from)."""
+
+    def __init__(self, why: str, message: str):
+        super().__init__(message)
+        self.why = why
+
+
 @dataclass(frozen=True)
 class Effect:
     """A total over some days: what happened, what would have happened, and the difference."""
@@ -150,8 +160,10 @@ def counterfactual(y: pd.Series, exog: pd.DataFrame | None, start: object, end: 
     dates = pd.Index([pd.Timestamp(d).date() for d in y.index])
     pre, window = dates < start, dates >= start
     if pre.sum() < MIN_PRE_DAYS:
-        raise ValueError(f"{pre.sum()} days before {start}: at least {MIN_PRE_DAYS} are needed")
+        raise Unmodelable("short", f"{pre.sum()} days before {start}: at least {MIN_PRE_DAYS} are needed")
     values = y.to_numpy(float)
+    if np.ptp(values[pre]) == 0:
+        raise Unmodelable("constant", f"the series is {values[pre][0]:g} on every day before {start}")
     if log_scale is None:
         log_scale = bool(values[pre].min() > 0 and np.median(values[pre]) >= LOG_SCALE_MIN_MEDIAN)
     exog = exog if exog is not None else pd.DataFrame(index=y.index)
@@ -204,7 +216,8 @@ def placebos(y: pd.Series, exog: pd.DataFrame | None, windows: list[tuple[object
 
     Each window is fitted on the `pre_days` before it (fewer at the start of the data), exactly
     as a real campaign would be; windows holding a regressor their pre-period never saw (a
-    holiday, say) are left out, since a real estimate would carry a caveat there. Columns: start,
+    holiday, say) are left out, since a real estimate would carry a caveat there, and so are
+    windows whose pre-period cannot be modelled (`Unmodelable`). Columns: start,
     end, expected, abs, abs_low, abs_high, rel, excludes_zero.
     """
     rows = []
@@ -212,8 +225,11 @@ def placebos(y: pd.Series, exog: pd.DataFrame | None, windows: list[tuple[object
     for k, (first, last) in enumerate(windows):
         first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
         keep = (dates >= first - timedelta(days=pre_days)) & (dates <= last)
-        fit = counterfactual(y[keep], None if exog is None else exog[keep], first, last, alpha,
-                             n_paths, seed=k, log_scale=log_scale)
+        try:
+            fit = counterfactual(y[keep], None if exog is None else exog[keep], first, last, alpha,
+                                 n_paths, seed=k, log_scale=log_scale)
+        except Unmodelable:  # a window whose own pre-period is flat tests nothing
+            continue
         if fit.unseen:
             continue
         e = fit.during

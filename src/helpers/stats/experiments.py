@@ -111,8 +111,10 @@ def _lift(mean_c: np.ndarray, var_mean_c: np.ndarray, mean_t: np.ndarray, var_me
     with np.errstate(divide="ignore", invalid="ignore"):
         z = diff / se
         p = 2 * stats.t.sf(np.abs(z), df)
-        rel = mean_t / mean_c - 1
-        rel_se = np.sqrt(var_mean_t / mean_c**2 + mean_t**2 * var_mean_c / mean_c**4)
+        # A relative lift over a control of 0 is undefined (not infinite): NaN.
+        rel = np.where(mean_c != 0, mean_t / mean_c - 1, np.nan)
+        rel_se = np.where(mean_c != 0, np.sqrt(var_mean_t / mean_c**2 + mean_t**2 * var_mean_c / mean_c**4),
+                          np.nan)
     return Lift(mean_c, mean_t, diff, se, diff - crit * se, diff + crit * se, rel, rel_se,
                 rel - crit * rel_se, rel + crit * rel_se, p, _f(n), alpha)
 

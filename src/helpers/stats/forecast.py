@@ -16,7 +16,18 @@ from scipy import stats
 
 from helpers.stats.backtest import Backtest, backtest, coverage, origin_positions, ranking, scores
 from helpers.stats.calibration import LEVELS, Calibration, calibrate, intervals, weekly_correlation
-from helpers.stats.forecast_models import DEFAULTS, FitError, Note, Settings, design, predict, prepare
+from helpers.stats.forecast_models import (
+    DEFAULTS,
+    MIN_MODEL_DAYS,
+    RECENT_DAYS,
+    FitError,
+    Note,
+    Settings,
+    Unforecastable,
+    design,
+    predict,
+    prepare,
+)
 
 # ----------------------------------------------------------------------------------------------
 # The forecast of one series
@@ -73,14 +84,38 @@ def first_days(fc: SeriesForecast, days: int, tolerance: float) -> tuple[pd.Data
     return frame, calibration
 
 
+def nothing_to_model(values: pd.Series) -> str | None:
+    """Why daily `values` cannot be forecast at all (an Unforecastable reason code), or None.
+
+    no_data: no value in the last year; too_short: fewer observed days than seasonal naive needs;
+    all_zero / constant: one value on every observed day of the last year (the range the guard
+    judges forecasts by), where an interval of width zero would call any change an anomaly and
+    a model has nothing to learn.
+    """
+    observed = values[np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))]
+    recent = observed[observed.index > values.index.max() - pd.Timedelta(days=RECENT_DAYS)] \
+        if len(observed) else observed
+    if recent.empty:
+        return "no_data"
+    if len(observed) < MIN_MODEL_DAYS:
+        return "too_short"
+    if recent.min() == recent.max():
+        return "all_zero" if recent.iloc[0] == 0 else "constant"
+    return None
+
+
 def forecast(values: pd.Series, regressors: pd.DataFrame | None = None, settings: Settings = DEFAULTS,
              previous: Backtest | None = None) -> SeriesForecast:
     """Backtest the candidates, keep the best by MASE, fit it on all of `values`, forecast.
 
     `values`: daily values (DatetimeIndex; missing days allowed). `regressors`: 0/1 calendar
     columns over the history and the horizon. `previous`: a backtest to reuse (e.g. the one run
-    on the data before the report week) instead of running a new one.
+    on the data before the report week) instead of running a new one. Raises Unforecastable
+    when the series has nothing to model or every candidate is rejected.
     """
+    values = values.astype(float).replace([np.inf, -np.inf], np.nan)
+    if (reason := nothing_to_model(values)) is not None:
+        raise Unforecastable(reason)
     series = prepare(values, regressors, settings)
     h, n = settings.horizon, len(series.values)
     notes = list(series.notes)
@@ -102,7 +137,7 @@ def forecast(values: pd.Series, regressors: pd.DataFrame | None = None, settings
             nxt = order[order.index(model) + 1] if model != order[-1] else ""
             notes.append(Note("fallback", model, str(exc), other=nxt))
     if pred is None:
-        raise FitError("no_model")
+        raise Unforecastable("no_model")
     z = bt.z.get(chosen, np.empty((0, h)))
     calibration = {level: calibrate(z, level, settings.tolerance) for level in LEVELS}
     effects = pred.effects

@@ -39,6 +39,8 @@ COMBINED = ("ets_damped", "structural")
 YEAR_DAYS = 365.25
 FOURIER_EPOCH = pd.Timestamp("2000-01-01")
 MIN_TRAIN_DAYS = 4 * SEASON  # shorter histories cannot separate level from weekly pattern
+MIN_MODEL_DAYS = 2 * SEASON  # seasonal naive needs every weekday and a week of differences
+RECENT_DAYS = 365  # the guard judges a forecast against the range of this many last days
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,12 @@ class Note:
 
 class FitError(Exception):
     """A candidate's fit was rejected by the guard; the message is the reason code."""
+
+
+class Unforecastable(FitError):
+    """A series with nothing to model (`stats.forecast.nothing_to_model`) or on which every
+    candidate was rejected; the message is the reason code: no_data, too_short, all_zero,
+    constant or no_model. The report says so and goes on with the other series."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -193,8 +201,10 @@ def guard(pred: Prediction, history: np.ndarray) -> None:
     """
     if not (np.isfinite(pred.mean).all() and np.isfinite(pred.sd).all()) or (pred.sd < 0).any():
         raise FitError("non_finite")
-    recent = np.asarray(history, float)[-365:]
+    recent = np.asarray(history, float)[-RECENT_DAYS:]
     recent = recent[np.isfinite(recent)]
+    if not recent.size:  # a gap longer than the window: nothing to judge the forecast by
+        raise FitError("no_history")
     lo, hi = recent.min(), recent.max()
     span = max(hi - lo, 1e-9 * max(abs(hi), 1.0))
     if pred.mean.min() < lo - span or pred.mean.max() > hi + span:

@@ -8,6 +8,7 @@ into a standardized residual comparable across items.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from numpy.typing import ArrayLike
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class OlsFit:
 def ols(design: ArrayLike, y: ArrayLike) -> OlsFit:
     """Least squares of `y` on the columns of `design` (include a constant column for an
     intercept); rank-deficient designs get the minimum-norm solution."""
-    result = sm.OLS(np.asarray(y, dtype="float64"), np.asarray(design, dtype="float64")).fit()
+    with warnings.catch_warnings():  # rank deficiency is expected (e.g. one column only)
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        result = sm.OLS(np.asarray(y, dtype="float64"), np.asarray(design, dtype="float64")).fit()
     return OlsFit(np.asarray(result.params), np.asarray(result.fittedvalues),
                   np.asarray(result.resid), float(result.df_resid))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.core.sql import PAID
@@ -54,11 +55,25 @@ def clv_estimate(wh: Warehouse, as_of_day: int, horizon_days: int = 90, holdout_
     """Fit BG/NBD + Gamma-Gamma on purchases up to `as_of_day` and predict the next
     `horizon_days`; first, check the method by fitting on data up to `holdout_weeks` earlier and
     comparing its predictions with the repeat purchases that then happened. None when the data
-    before the holdout has too few customers or repeat buyers to fit."""
+    before the holdout has too few customers or repeat buyers (with a positive spend) to fit, or
+    the models do not converge to finite predictions."""
     cutoff = as_of_day - 7 * holdout_weeks
     calibration = purchase_history(wh, cutoff)
-    if len(calibration) < MIN_CLV_CUSTOMERS or not (calibration["frequency"] > 0).sum():
+    repeaters = (calibration["frequency"] > 0) & (calibration["monetary"] > 0)
+    if len(calibration) < MIN_CLV_CUSTOMERS or not repeaters.any():
         return None
+    try:
+        result = _fit(wh, calibration, as_of_day, horizon_days, holdout_weeks)
+    except ValueError:  # the likelihood has no finite optimum on these purchases
+        return None
+    finite = np.isfinite(result.customers[["clv", "p_alive"]].to_numpy()).all()
+    return result if finite and all(np.isfinite(result.holdout_total)) else None
+
+
+def _fit(wh: Warehouse, calibration: pd.DataFrame, as_of_day: int, horizon_days: int, holdout_weeks: int
+         ) -> ClvResult:
+    """The holdout check on `calibration` (purchases up to the cutoff), then the fit on all data."""
+    cutoff = as_of_day - 7 * holdout_weeks
     model = stats_clv.fit_bg_nbd(calibration["frequency"], calibration["recency"], calibration["t"])
     calibration["predicted"] = stats_clv.bg_nbd_expected_purchases(
         model, holdout_weeks, calibration["frequency"], calibration["recency"], calibration["t"])

@@ -35,7 +35,15 @@ def funnel_paths(wh: Warehouse, first_day: int, last_day: int, steps: tuple[str,
         SELECT s1.user_id, u.channel, {times}
         FROM s1 {joins} LEFT JOIN users u ON u.user_id = s1.user_id""", params)
     frame["channel"] = frame["channel"].fillna("unknown")
+    # plain floats: a step nobody reached is NaN (never pd.NA, which no formatter or median takes)
+    frame = frame.astype({f"t{i}": "float64" for i in range(1, len(steps) + 1)})
     return frame.drop(columns="user_id")
+
+
+def missing_steps(wh: Warehouse, steps: tuple[str, ...] | list[str]) -> list[str]:
+    """Funnel steps that no event of the data ever names: such a funnel cannot be measured."""
+    seen = set(wh.query("SELECT DISTINCT event FROM events")["event"])
+    return [s for s in steps if s not in seen]
 
 
 def summarise(paths: pd.DataFrame, steps: tuple[str, ...] | list[str]) -> pd.DataFrame:

@@ -40,6 +40,21 @@ def new_users(wh: Warehouse, first_day: int, last_day: int, grain: Literal["day"
     return frame if by else frame.drop(columns="key")
 
 
+def complete_weeks(wh: Warehouse, first_week_day: int, last_week_day: int) -> list[int]:
+    """Mondays (day numbers) of the range's ISO weeks that lie entirely inside the data: the only
+    weeks whose counts compare with each other."""
+    first, last = wh.meta["first_day"], wh.meta["last_day"]
+    return [w for w in range(first_week_day, last_week_day + 1, 7) if w >= first and w + 6 <= last]
+
+
+def weekly_new_users(wh: Warehouse, first_week_day: int, last_week_day: int) -> pd.DataFrame:
+    """New users per complete week of the range (rows: each such week's Monday as a date, weeks
+    without new users included as 0) and channel (columns, `wide`)."""
+    weeks = complete_weeks(wh, first_week_day, last_week_day)
+    frame = new_users(wh, first_week_day, last_week_day + 6, "week", "channel")
+    return wide(frame).reindex([day_to_date(w) for w in weeks], fill_value=0)
+
+
 def wide(frame: pd.DataFrame, top: int = 8, other: str = "other") -> pd.DataFrame:
     """Long (start, key, new_users) -> one column per key, the `top` largest kept, the rest summed."""
     table = frame.pivot_table(index="start", columns="key", values="new_users", aggfunc="sum",

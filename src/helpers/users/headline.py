@@ -22,7 +22,8 @@ def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str,
     mau = activity.distinct_active(wh, hi - 29, hi) if hi - 29 >= wh.meta["first_day"] else None
     new_users = int(wh.scalar("SELECT COUNT(*) FROM users WHERE first_seen_day BETWEEN :lo AND :hi",
                               {"lo": lo, "hi": hi}) or 0)
-    buyers = value.buyer_metrics(wh, lo, hi, wau) if wh.has("orders") else dict.fromkeys(BUYER_KEYS)
+    # no orders table, or none paid (every order refunded): the value section is not shown
+    buyers = value.buyer_metrics(wh, lo, hi, wau) if value.has_paid_orders(wh) else dict.fromkeys(BUYER_KEYS)
     steps = funnel.summarise(funnel.funnel_paths(wh, lo, hi, funnel_steps, funnel_window_seconds),
                              funnel_steps)
     starters = steps["users"].iloc[0]
@@ -35,6 +36,7 @@ def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str,
         **retention.period_retention(wh, lo, hi),
         **{k: buyers[k] for k in BUYER_KEYS},
         "referral_share": referral.referral_share(wh, lo, hi) if wh.has("users", "referrer_id") else None,
-        "funnel_conversion": float(steps["overall_conversion"].iloc[-1]) if starters else None,
+        "funnel_conversion": (float(steps["overall_conversion"].iloc[-1])
+                              if starters and not funnel.missing_steps(wh, funnel_steps) else None),
     }
     return {k: metrics[k] for k in CONTRACTS["user_analysis"].metrics}

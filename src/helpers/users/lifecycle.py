@@ -46,7 +46,8 @@ def weekly_lifecycle(wh: Warehouse, first_week_day: int, last_week_day: int) -> 
     first, last = wh.meta["first_day"], wh.meta["last_day"]
     frame.loc[frame["wk"] - 7 < first, ["returning", "resurrecting", "dormant"]] = float("nan")
     frame.loc[frame["wk"] + 6 > last, columns] = float("nan")
-    frame["quick_ratio"] = (frame["new"] + frame["resurrecting"]) / -frame["dormant"]
+    # (new + resurrecting) / dormant; a week without dormant users has no ratio (never inf)
+    frame["quick_ratio"] = (frame["new"] + frame["resurrecting"]) / -frame["dormant"].where(frame["dormant"] < 0)
     frame.insert(0, "week", [day_to_date(d) for d in frame.pop("wk")])
     return frame
 

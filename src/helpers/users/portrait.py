@@ -17,6 +17,11 @@ DIMENSIONS = ("gender", "age_band", "province", "city", "platform")
 Population = Literal["new", "active"]
 
 
+def has_attributes(wh: Warehouse) -> bool:
+    """True when the users table has any portrait column."""
+    return any(wh.has("users", d) for d in DIMENSIONS)
+
+
 def portrait(wh: Warehouse, first_day: int, last_day: int, dimension: str, population: Population
              ) -> pd.DataFrame:
     """Users per value of `dimension` among the period's new or active users: value, users, share.

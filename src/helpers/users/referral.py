@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
 import pandas as pd
 
 from helpers.core.sql import week_start
@@ -66,9 +65,14 @@ def weekly_k(wh: Warehouse, first_week_day: int, last_week_day: int) -> pd.DataF
                         WHERE event_day BETWEEN :lo AND :hi + 6) x GROUP BY wk)
         SELECT a.wk, COALESCE(r.referred, 0) AS referred, a.active
         FROM a LEFT JOIN r ON r.wk = a.wk ORDER BY a.wk""", {"lo": first_week_day, "hi": last_week_day})
-    frame["k"] = frame["referred"] / frame["active"]
-    frame.insert(0, "week", [day_to_date(d) for d in frame.pop("wk")])
-    return frame
+    # every week of the range that lies in the data, so the last row is the range's last week;
+    # a week without active users has no K
+    first, last = wh.meta["first_day"], wh.meta["last_day"]
+    weeks = [w for w in range(first_week_day, last_week_day + 1, 7) if w + 6 >= first and w <= last]
+    frame = frame.set_index("wk").reindex(weeks).astype("float64").fillna({"referred": 0, "active": 0})
+    frame["k"] = frame["referred"] / frame["active"].where(frame["active"] > 0)
+    frame.insert(0, "week", [day_to_date(d) for d in frame.index])
+    return frame.reset_index(drop=True)
 
 
 def pseudonym(user_id: str, salt: str) -> str:
@@ -83,9 +87,10 @@ def top_referrers(counts: pd.DataFrame, n: int, salt: str) -> pd.DataFrame:
                          "invites": top["invites"].to_numpy()})
 
 
-def invite_summary(counts: pd.DataFrame) -> dict[str, float]:
-    """Referrers, mean invites per referrer and referrers with two or more (the 2+1 chain)."""
+def invite_summary(counts: pd.DataFrame) -> dict[str, float | None]:
+    """Referrers, mean invites per referrer (None without referrers) and referrers with two or
+    more (the 2+1 chain)."""
     n = len(counts)
     return {"referrers": n,
-            "invites_per_referrer": float(counts["invites"].mean()) if n else np.nan,
+            "invites_per_referrer": float(counts["invites"].mean()) if n else None,
             "referrers_2plus": int((counts["invites"] >= 2).sum())}

@@ -81,7 +81,8 @@ def pooled(wh: Warehouse, first_day: int, last_day: int, days: tuple[int, ...] =
             retained = int(group.loc[ok, f"r{k}"].sum())
             rows.append({**({by: key} if by else {}), "k": k, "users": users,
                          "retention": retained / users if users else np.nan})
-    return pd.DataFrame(rows)
+    # the columns even without cohorts in the range (no new users): an empty table, not a crash
+    return pd.DataFrame(rows, columns=[*([by] if by else []), "k", "users", "retention"])
 
 
 def weekly_cohorts(wh: Warehouse, first_week_day: int, last_week_day: int, weeks: int = 8
@@ -123,17 +124,27 @@ def latest_complete_cohort_week(last_day: int, k: int) -> int:
     return sunday - 6
 
 
-def cohort_change(wh: Warehouse, earlier_week_day: int, later_week_day: int, k: int = 7,
+def compared_cohort_weeks(wh: Warehouse, last_day: int, k: int) -> tuple[int | None, int]:
+    """The newest weekly cohort whose day k falls on or before `last_day` (the report week's last
+    day, so a rerun of a past week describes the same cohort) and the week before it, None when
+    that week is not entirely in the data: Mondays as day numbers."""
+    later = latest_complete_cohort_week(last_day, k)
+    earlier = later - 7
+    return (earlier if earlier >= wh.meta["first_day"] else None), later
+
+
+def cohort_change(wh: Warehouse, earlier_week_day: int | None, later_week_day: int, k: int = 7,
                   by: str = "channel") -> pd.DataFrame:
     """Exact day-k retention of two weekly cohorts, overall and per `by` value.
 
     Per value: size and rate in each week, and `rate_effect` = mean share of the value in the two
     cohorts x change of its rate (points of the overall change it explains). The overall row has
-    key '*'.
+    key '*'. A week that is None or has no new users has no rates (NaN), so nothing compares.
     """
     parts = []
     for name, start in (("earlier", earlier_week_day), ("later", later_week_day)):
-        counts = _cohort_counts(wh, start, start + 6, (k,), "exact", by)
+        counts = (_cohort_counts(wh, start, start + 6, (k,), "exact", by) if start is not None
+                  else pd.DataFrame({by: [], "size": [], f"r{k}": []}))
         grouped = counts.groupby(by)[["size", f"r{k}"]].sum()
         grouped.columns = [f"size_{name}", f"retained_{name}"]
         parts.append(grouped)
@@ -143,7 +154,8 @@ def cohort_change(wh: Warehouse, earlier_week_day: int, later_week_day: int, k: 
     for name in ("earlier", "later"):
         table[f"rate_{name}"] = table[f"retained_{name}"] / table[f"size_{name}"].where(
             table[f"size_{name}"] > 0)
-    weight = (table["size_earlier"] / total["size_earlier"].iloc[0]
-              + table["size_later"] / total["size_later"].iloc[0]) / 2
+    sizes = total[["size_earlier", "size_later"]].iloc[0]
+    sizes = sizes.where(sizes > 0)  # an empty week gives no weights (NaN, never inf)
+    weight = (table["size_earlier"] / sizes["size_earlier"] + table["size_later"] / sizes["size_later"]) / 2
     table["rate_effect"] = weight * (table["rate_later"] - table["rate_earlier"])
     return table.rename_axis(by).reset_index()

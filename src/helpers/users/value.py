@@ -11,6 +11,11 @@ from helpers.core.warehouse import Warehouse
 CONSENTED = "COALESCE(u.consent, TRUE)"  # users who refused analytics are left out of profiling
 
 
+def has_paid_orders(wh: Warehouse) -> bool:
+    """True when the source has an orders table holding at least one paid order."""
+    return wh.has("orders") and bool(wh.scalar(f"SELECT COUNT(*) FROM orders WHERE {PAID}"))
+
+
 def buyer_metrics(wh: Warehouse, first_day: int, last_day: int, active_users: int
                   ) -> dict[str, float | None]:
     """buyers, repurchase_rate, returning_buyer_share, gmv, arpu (GMV / active users), arppu."""

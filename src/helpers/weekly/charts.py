@@ -13,7 +13,8 @@ from helpers.render.text import Text
 
 
 def kpi_trend(weekly: pd.DataFrame, keys: list[str], tx: Text) -> Figure:
-    """Small multiples: each KPI per ISO week, the report week highlighted."""
+    """Small multiples: each KPI per ISO week, the report week highlighted (a week not entirely in
+    the data has no bar)."""
     fig, axes = plt.subplots(1, len(keys), figsize=(2.6 * len(keys), 2.6), squeeze=False)
     labels = [f"W{d.isocalendar().week:02d}" for d in weekly["start"]]
     for ax, key in zip(axes[0], keys, strict=True):
@@ -25,13 +26,14 @@ def kpi_trend(weekly: pd.DataFrame, keys: list[str], tx: Text) -> Figure:
     return fig
 
 
-def week_over_week(daily: pd.DataFrame, previous: pd.DataFrame, keys: list[str], tx: Text) -> Figure:
-    """KPIs by weekday: the report week against the week before, one panel per KPI."""
+def week_over_week(daily: pd.DataFrame, previous: pd.DataFrame | None, keys: list[str], tx: Text) -> Figure:
+    """KPIs by weekday: the report week against the week before (when given), one panel per KPI."""
     days = tx.weekdays()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 2.9), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
-        ax.plot(days, previous[key].to_numpy(), color=NEUTRAL, marker="o", lw=1.5,
-                label=tx("ws_previous_week"))
+        if previous is not None:
+            ax.plot(days, previous[key].to_numpy(), color=NEUTRAL, marker="o", lw=1.5,
+                    label=tx("ws_previous_week"))
         ax.plot(days, daily[key].to_numpy(), color=PALETTE[0], marker="o", lw=2.2,
                 label=tx("ws_this_week"))
         ax.set_title(tx.label(key), fontsize=11)

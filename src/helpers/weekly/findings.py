@@ -9,9 +9,10 @@ from helpers.render.text import Text
 
 
 def weekly_summary(metrics: dict[str, Any], tx: Text) -> str:
-    """'本周活跃用户 2.3万（周环比 -3.1%），…。变化最大的是成交额（GMV）（+8.2%）。'"""
+    """'本周活跃用户 2.3万（周环比 -3.1%），…。变化最大的是成交额（GMV）（+8.2%）。' A KPI without a
+    value (orders and GMV without an orders table) is left out, never shown as a dash."""
     parts = []
-    for k in KPIS:
+    for k in (k for k in KPIS if metrics.get(k) is not None):
         wow = metrics.get(f"{k}_wow")
         values = {"label": tx.label(k), "value": tx.value(k, metrics.get(k))}
         parts.append(tx("ws_kpi", **values) if wow is None else

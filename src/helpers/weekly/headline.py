@@ -27,3 +27,8 @@ def headline(weekly: pd.DataFrame) -> dict[str, float | None]:
         if metrics[kpi] is not None:
             metrics[kpi] = int(metrics[kpi])
     return metrics
+
+
+def shown_kpis(metrics: dict[str, float | None]) -> list[str]:
+    """The KPIs the report week has a value for: orders and GMV need an orders table."""
+    return [k for k in KPIS if metrics[k] is not None]
