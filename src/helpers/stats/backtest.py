@@ -130,9 +130,14 @@ def backtest(series: Series, origins: list[int], h: int) -> Backtest:
 
 
 def scores(bt: Backtest) -> dict[str, float]:
-    """Backtest MASE of each candidate: the mean over origins of MASE per origin."""
-    return {m: float(np.nanmean([mase(bt.actual[i], f[i], bt.scale[i]) for i in range(len(bt.origins))]))
-            for m, f in bt.mean.items()}
+    """Backtest MASE of each candidate: the mean over origins of MASE per origin (NaN when no
+    origin could be scored, e.g. a history without variation)."""
+    def mean_of_scored(f: np.ndarray) -> float:
+        per_origin = np.array([mase(bt.actual[i], f[i], bt.scale[i]) for i in range(len(bt.origins))])
+        scored = per_origin[~np.isnan(per_origin)]
+        return float(scored.mean()) if scored.size else float("nan")
+
+    return {m: mean_of_scored(f) for m, f in bt.mean.items()}
 
 
 def ranking(bt: Backtest) -> list[str]:
