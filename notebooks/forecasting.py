@@ -94,7 +94,7 @@ for r in (r for r in ran if r.unmonitored):
     rep.unavailable("fc_series_not_monitored", label=r.info.label(rep.tx), reason=why_not(r.unmonitored, rep.tx))
 if any(r.monitoring for r in ran):
     rep.say("fc_monitoring_intro")
-    charts.monitoring(ran, 4, rep.tx);
+    rep.chart(charts.monitoring(ran, 4, rep.tx))
 elif not ran:
     rep.unavailable("fc_no_series_monitored")
 
@@ -111,7 +111,7 @@ for metric in unchecked:
 # %%
 rep.section("fc_forecast_section", days=p.horizon_days)
 if forecast_runs:
-    charts.forecast(ran, regressors, p.chart_days, rep.tx);
+    rep.chart(charts.forecast(ran, regressors, p.chart_days, rep.tx))
 else:
     rep.unavailable("fc_no_series_forecast")
 
