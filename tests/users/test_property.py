@@ -118,7 +118,6 @@ def _portrait_funnel_referral(wh: Warehouse, lo: int, hi: int, metrics: dict) ->
     for frame in frames.values():
         _share(frame["share"])
     findings.portrait(frames, TX)
-    portrait.top_values(portrait.portrait(wh, lo, hi, "city", "active"), 3, "other")
     paths = funnel.funnel_paths(wh, lo, hi, STEPS, 86_400)
     steps = funnel.summarise(paths, STEPS)
     _share(steps[["step_conversion", "overall_conversion"]].to_numpy().ravel())

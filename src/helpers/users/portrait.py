@@ -42,16 +42,6 @@ def portrait(wh: Warehouse, first_day: int, last_day: int, dimension: str, popul
     return frame.sort_values("users", ascending=False).reset_index(drop=True)
 
 
-def top_values(frame: pd.DataFrame, top: int, other: str) -> pd.DataFrame:
-    """The `top` largest values and one row summing the rest."""
-    if len(frame) <= top:
-        return frame
-    head = frame.iloc[:top].copy()
-    rest = frame.iloc[top:]
-    tail = pd.DataFrame({"value": [other], "users": [rest["users"].sum()], "share": [rest["share"].sum()]})
-    return pd.concat([head, tail], ignore_index=True)
-
-
 def portrait_frames(wh: Warehouse, first_day: int, last_day: int, k: int) -> dict[str, pd.DataFrame]:
     """Per dimension, the period's new and active users per value (value, users, share, population),
     values under k users left out: what the portrait charts and finding show."""
