@@ -1,4 +1,5 @@
-"""The pooled two-proportion z-test (helpers.stats.proportions) against statsmodels and by hand."""
+"""The pooled two-proportion z-test and the chi-square test across groups (helpers.stats.proportions)
+against statsmodels, scipy and by hand."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from scipy.stats import chi2_contingency
 from statsmodels.stats.proportion import proportions_ztest
 
-from helpers.stats.proportions import two_proportion_p_value
+from helpers.stats.proportions import chi_square_p_value, two_proportion_p_value
 
 
 @pytest.mark.parametrize("alternative", ["larger", "smaller", "two-sided"])
@@ -31,3 +33,23 @@ def test_without_variance_or_data_there_is_no_p_value():
     assert np.isnan(p).all()  # nobody exits, everybody exits, an empty week
     with pytest.raises(ValueError):
         two_proportion_p_value(1, 2, 1, 2, "bigger")
+
+
+@pytest.mark.parametrize(("successes", "totals"), [
+    ([18, 17, 30], [100, 105, 200]), ([5, 40], [50, 60]), ([1, 2, 3, 4], [10, 10, 10, 10])])
+def test_chi_square_matches_scipy(successes, totals):
+    table = [[x, n - x] for x, n in zip(successes, totals, strict=True)]
+    expected = chi2_contingency(table, correction=False)[1]
+    assert chi_square_p_value(successes, totals) == pytest.approx(expected, rel=1e-12)
+
+
+def test_chi_square_by_hand_and_degenerate_tables():
+    # 30 of 100 against 10 of 100: pooled 0.2, expected 20 / 80 per group, statistic
+    # 2 x (10^2 / 20 + 10^2 / 80) = 12.5 on 1 degree of freedom; p = P(chi2_1 > 12.5) = erfc(sqrt(6.25)).
+    assert chi_square_p_value([30, 10], [100, 100]) == pytest.approx(math.erfc(math.sqrt(12.5 / 2)))
+    # two groups equal: statistic 0, p = 1
+    assert chi_square_p_value([10, 10], [100, 100]) == pytest.approx(1.0)
+    assert math.isnan(chi_square_p_value([0, 0], [10, 20]))  # nobody converts
+    assert math.isnan(chi_square_p_value([5, 0], [5, 0]))  # one group with data
+    with pytest.raises(ValueError):
+        chi_square_p_value([11], [10])

@@ -70,6 +70,84 @@ def test_no_spread_beyond_binomial_noise_pools_completely():
     assert fit_beta_moments(same // 10, same).strength == MAX_STRENGTH
 
 
+# Issue 12 item 6. Ten small items (10 trials, 1 success each: exactly the pooled 10%) and ten
+# large ones (1,000 trials, 70 or 130 successes: 7% and 13%). By hand, the moments fit: pooled mean
+# 1,010 / 10,100 = 0.1; variance of the 20 rates (ddof 1) = 10 x 0.03^2 / 19 = 0.000474; binomial
+# noise = 0.1 x 0.9 x mean(1/n) = 0.09 x (0.1 + 0.001) / 2 = 0.004545 > 0.000474, so "no spread"
+# and the moments put the prior at the upper bound. Yet the large items sit 0.03 / sqrt(0.09 /
+# 1000) = 3.2 binomial SDs from 10%: a real spread, between-item variance ~0.0009 - 0.00009, hence
+# a strength of about 0.09 / 0.00081 - 1 = 110 (a grid search finds 115.5). The old fit started
+# L-BFGS-B at 1e7, where the likelihood is flat, and returned 1e7 (NLL 33.7 above the grid's).
+NO_SPREAD_BY_MOMENTS = (np.array([1] * 10 + [70, 130] * 5), np.array([10] * 10 + [1000] * 10))
+# Like the sample's W47 share rates of column 限时活动 (issue 12: the old fit gave 1e7 at NLL
+# 2529.39 where a grid found ~1589 at 2528.71): the readers of its 43 articles, sharers drawn from
+# a Beta prior of mean 3.4% and strength 1,589 (numpy seed 62). The moments find no spread
+# (strength 1e7); the old fit stayed there (NLL 117.77 with scipy's betabinom); a grid finds ~1,800
+# (NLL 117.11).
+SAMPLE_LIKE = (
+    np.array([5, 14, 21, 10, 6, 22, 22, 12, 13, 6, 6, 25, 10, 2, 14, 12, 20, 23, 15, 5, 17, 26, 38,
+              12, 22, 7, 26, 5, 3, 8, 21, 3, 32, 19, 13, 9, 33, 12, 14, 16, 5, 27, 6]),
+    np.array([210, 289, 533, 352, 229, 678, 535, 475, 552, 137, 146, 713, 210, 167, 523, 218, 515,
+              620, 435, 129, 471, 558, 731, 302, 779, 223, 555, 227, 108, 338, 707, 174, 760, 657,
+              757, 258, 776, 246, 252, 363, 197, 698, 182]))
+
+
+def betabinom_nll(x, n, mean, strength):
+    """The negative log-likelihood from scipy's beta-binomial: independent of the module's own."""
+    x, n, mean, strength = np.broadcast_arrays(x, n, mean, strength)
+    return -stats.betabinom.logpmf(x, n, mean * strength, (1 - mean) * strength).sum(axis=-1)
+
+
+def grid_search(x, n, points=240):
+    """Brute force: NLL over a grid of log strengths (1e-3 .. 1e7) x means (lowest .. highest
+    rate); returns (NLL, strength, mean) of the best grid point."""
+    strengths = np.exp(np.linspace(np.log(1e-3), np.log(1e7), points))
+    rates = x / n
+    means = np.linspace(max(rates.min(), 1e-4), min(rates.max(), 1 - 1e-4), points)
+    s, m = np.meshgrid(strengths, means, indexing="ij")
+    nll = betabinom_nll(x, n, m[..., None], s[..., None])
+    i, j = np.unravel_index(np.argmin(nll), nll.shape)
+    return float(nll[i, j]), float(strengths[i]), float(means[j])
+
+
+def test_fit_leaves_the_upper_bound_when_the_moments_find_no_spread():
+    x, n = NO_SPREAD_BY_MOMENTS
+    assert fit_beta_moments(x, n).strength == MAX_STRENGTH
+    prior = fit_beta_prior(x, n)
+    assert 100 < prior.strength < 130 and prior.mean == pytest.approx(0.1, abs=0.002)
+    at_bound = betabinom_nll(x, n, 0.1, MAX_STRENGTH)
+    assert betabinom_nll(x, n, prior.mean, prior.strength) < at_bound - 30
+
+
+def test_fit_on_a_sample_like_column_finds_the_interior_optimum():
+    x, n = SAMPLE_LIKE
+    assert fit_beta_moments(x, n).strength == MAX_STRENGTH
+    prior = fit_beta_prior(x, n)
+    assert 1_000 < prior.strength < 3_000
+    assert betabinom_nll(x, n, prior.mean, prior.strength) == pytest.approx(117.11, abs=0.01)
+    # An article read by 182 people with 6 sharers (3.3%): shrunk with ~1,800 pseudo-trials it
+    # keeps about 9% weight; pooled completely (1e7) it would show the column's 3.54%.
+    assert prior.shrink(6, 182) < 0.0354
+
+
+@pytest.mark.parametrize("case", ["no spread by moments", "sample-like", "planted 200",
+                                  "binomial noise only"])
+def test_fit_matches_a_grid_search(case):
+    rng = np.random.default_rng(5)
+    data = {"no spread by moments": NO_SPREAD_BY_MOMENTS, "sample-like": SAMPLE_LIKE,
+            "planted 200": simulate(rng, 60, 6.0, 194.0),
+            "binomial noise only": (rng.binomial(np.full(40, 800), 0.05), np.full(40, 800))}
+    x, n = data[case]
+    prior = fit_beta_prior(x, n)
+    best, strength, _ = grid_search(x, n)
+    fitted = betabinom_nll(x, n, prior.mean, prior.strength)
+    assert fitted <= best + 1e-6  # at least as good as every grid point
+    if best < betabinom_nll(x, n, prior.mean, 1e5) - 1e-3:  # an interior optimum: the same one
+        assert prior.strength == pytest.approx(strength, rel=0.15)
+    else:  # flat towards the bound: pooled (almost) completely, as the grid
+        assert prior.strength > 1e4
+
+
 def test_too_little_data_gives_a_prior_without_weight():
     for fit in (fit_beta_moments, fit_beta_prior):
         prior = fit([5], [50])

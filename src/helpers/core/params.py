@@ -47,6 +47,9 @@ class SharedParams(ParamsModel):
     min_cell_size: int = Field(10, ge=MIN_CELL_FLOOR, le=10_000, description=(
         "privacy: breakdown cells with fewer users are suppressed; at least 5, since cells of "
         "fewer people can identify them (common statistical-disclosure practice)"))
+    min_group_size: int = Field(30, ge=1, le=1_000_000, description=(
+        "a group (channel, segment, hour ...) needs at least this many users or items before a "
+        "sentence ranks it or names it as best, worst or driver; smaller groups are described only"))
     out: str = Field("reports", description="output folder; reports go to <out>/<period>/")
     enabled: bool = Field(True, description="false skips the notebook (marked skipped in the index)")
 

@@ -29,3 +29,21 @@ def two_proportion_p_value(x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: Arra
     p = {"larger": stats.norm.sf(z), "smaller": stats.norm.cdf(z),
          "two-sided": 2 * stats.norm.sf(np.abs(z))}[alternative]
     return np.where(defined, p, np.nan)
+
+
+def chi_square_p_value(successes: ArrayLike, totals: ArrayLike) -> float:
+    """p-value of Pearson's chi-square test that several groups share one proportion (the k x 2
+    table of successes and failures, no continuity correction; as scipy's `chi2_contingency` with
+    `correction=False`). NaN with fewer than two non-empty groups or when every group has the same
+    all-or-nothing outcome (no variance to test against)."""
+    x, n = np.asarray(successes, dtype="float64"), np.asarray(totals, dtype="float64")
+    if x.shape != n.shape or (x < 0).any() or (x > n).any():
+        raise ValueError("successes and totals must have one shape, with 0 <= successes <= totals")
+    x, n = x[n > 0], n[n > 0]
+    if len(n) < 2 or x.sum() in (0, n.sum()):
+        return float("nan")
+    pooled = x.sum() / n.sum()
+    expected = np.stack([n * pooled, n * (1 - pooled)])
+    observed = np.stack([x, n - x])
+    statistic = float(((observed - expected) ** 2 / expected).sum())
+    return float(stats.chi2.sf(statistic, len(n) - 1))
