@@ -48,7 +48,7 @@ hist = (history(wh, rep.period, p.history_weeks, p.compare_days, p.same_age_days
 
 # %%
 metrics = rep.publish(headline(wh, rep.period, hist))["metrics"]
-wow, partial = week_on_week(wh, rep.period, metrics)
+wow, partial = week_on_week(wh, rep.period, metrics, hist)
 glance = findings.at_a_glance(metrics, wow, hist, tx)
 
 rep.section("cp_section_glance")
@@ -59,6 +59,8 @@ elif not glance:
 else:
     rep.finding(glance)
     rep.kpi_cards([Kpi(k, metrics[k], wow[k]) for k in CARD_KEYS if wh.has(CARD_TABLES[k])])
+    if wow["read_rate"] is not None:
+        rep.note(findings.read_rate_wow_note(hist, tx))
     if partial:
         rep.note(tx("cp_note_wow_partial"))
 
@@ -70,29 +72,28 @@ if week_articles_shown(rep, wh, hist, metrics["articles_published"]):
     rep.chart(charts.shrinkage(hist, shown, tx))
     if cut:
         rep.note(tx("cp_note_cut", total=len(hist.current), n=p.top_n))
-    rep.table(*tables.ranking(shown, p.same_age_days, tx))
+    rep.table(*tables.ranking(shown, p.same_age_days, p.compare_days, p.min_cell_size, tx))
     rep.note(findings.shrinkage_note(hist, tx))
-    rep.table(*tables.engagement(hist.current, tx))
+    rep.table(*tables.engagement(hist.current, p.min_cell_size, tx))
 
 # %%
 rep.section("cp_section_works")
 if history_shown(rep, hist):
     parts = {dim: works.breakdown(hist.observed, dim) for dim in ("column_name", "format", "position_key")}
-    rep.finding(findings.what_works(parts["column_name"], parts["format"],
-                                    works.headline_vs_secondary(hist.observed), tx))
+    rep.finding(findings.what_works(hist.observed, p.min_articles_per_group, tx))
     rep.chart(charts.what_works(parts, p.compare_days, tx))
     rep.table(*tables.breakdowns(parts, p.compare_days, tx))
-    rep.note(findings.what_works_note(hist, tx))
+    rep.note(findings.what_works_note(hist, p.min_articles_per_group, tx))
 
 # %%
 rep.section("cp_section_timing")
 if history_shown(rep, hist):
-    by_hour = works.breakdown(hist.observed, "hour")
     frequency = works.push_frequency(wh, hist, p.target_pushes_per_week)
-    gaps = works.gap_effect(hist)
-    rep.finding(findings.timing(by_hour, frequency, gaps, p.target_pushes_per_week, tx))
+    rep.finding(findings.timing(hist, frequency, p.target_pushes_per_week, p.min_articles_per_group, tx))
     rep.chart(charts.timing_heatmap(*works.timing_heatmap(hist), p.compare_days, tx))
-    rep.chart(charts.publishing(frequency, gaps, p.target_pushes_per_week, p.compare_days, tx))
+    rep.chart(charts.publishing(frequency, works.gap_effect(hist), p.target_pushes_per_week,
+                                p.compare_days, tx))
+    rep.note(findings.timing_note(p.compare_days, tx))
 
 # %%
 rep.section("cp_section_followers")
@@ -109,9 +110,9 @@ else:
     this_week = pushes[pushes["published_day"] >= day_number(rep.period.start)] \
         if pushes is not None else None
     sources = followers.follower_sources(wh, rep.period)
-    rep.finding(findings.followers(metrics, sources, this_week, tx))
+    rep.finding(findings.followers(metrics, sources, this_week, p.min_cell_size, tx))
     rep.chart(charts.followers(daily, pushes, tx))
-    rep.table(*tables.sources(sources, tx))
+    rep.table(*tables.sources(sources, p.min_cell_size, tx))
     if this_week is not None and len(this_week):
         rep.table(*tables.pushes(this_week, tx))
         rep.note(tx("cp_note_unfollows", ratio=p.unfollow_spike_ratio))
@@ -121,13 +122,12 @@ rep.section("cp_section_buying")
 if not (wh.has("events", "article_id") and wh.has("orders")):
     rep.skipped("cp_missing_buying")
 else:
-    credited = buying.reading_to_buying(wh, rep.period, p.conversion_window_hours)
-    if credited.empty:
+    credit = buying.reading_to_buying(wh, rep.period, p.conversion_window_hours)
+    if credit.articles.empty:
         rep.unavailable("cp_why_no_openers")
     else:
-        rep.finding(findings.buying(credited, buying.period_gmv(wh, rep.period),
-                                    p.conversion_window_hours, tx))
-        rep.table(*tables.buying(credited.head(2 * p.top_n), p.min_cell_size, tx))
+        rep.finding(findings.buying(credit, p.min_cell_size, p.conversion_window_hours, tx))
+        rep.table(*tables.buying(credit.articles, p.min_cell_size, 2 * p.top_n, tx))
         rep.note(tx("cp_note_buying", hours=p.conversion_window_hours, k=p.min_cell_size))
 
 # %%
@@ -139,7 +139,7 @@ else:
     if page_frame.empty:
         rep.unavailable("cp_why_no_page_views")
     else:
-        rep.finding(findings.pages(page_frame, tx))
+        rep.finding(findings.pages(page_frame, p.min_cell_size, tx))
         rep.table(*tables.pages(page_frame, p.min_cell_size, tx))
 
 # %%
@@ -149,10 +149,10 @@ if history_shown(rep, hist):
     if expected is None:
         rep.unavailable("cp_why_few_articles", n=len(hist.observed), needed=MIN_ARTICLES)
     else:
-        rep.finding(findings.outliers(expected, p.compare_days, tx))
+        rep.finding(findings.outliers(expected, p.compare_days, p.outlier_z, p.min_cell_size, tx))
         rep.chart(charts.outliers(expected, p.compare_days, tx))
         this_week = expected[expected["in_period"]].sort_values("z", ascending=False)
-        rep.table(*tables.outliers(this_week, p.compare_days, tx))
+        rep.table(*tables.outliers(this_week, p.compare_days, p.min_cell_size, tx))
 
 # %%
 rep.footer()

@@ -136,6 +136,7 @@ def pandas_headline(tables: dict[str, list[dict]], period: Period) -> dict:
         **{k: rows[k].sum() if len(rows) else None for k in ("readers", "reads", "sharers")},
         "read_rate": mine.readers.sum() / recipients[with_stats].sum(),
         "share_rate": rows.sharers.sum() / rows.readers.sum(),
+        "share_rate_reads": rows.shares.sum() / rows.reads.sum(),
         "new_followers": fol_rows.new_followers.sum(), "unfollows": fol_rows.unfollows.sum(),
         "net_followers": fol_rows.new_followers.sum() - fol_rows.unfollows.sum(),
     }

@@ -105,7 +105,7 @@ def test_followers_with_a_single_source(tmp_path, monkeypatch):
                  monkeypatch, language="zh")
     m = result.doc["metrics"]
     assert (m["new_followers"], m["unfollows"], m["net_followers"]) == (31, 7, 24)  # 6+3+4+5+6+3+4
-    assert "（100.0%）" in result.text.split("粉丝变化")[1]
+    assert "（31，100.0%）" in result.text.split("粉丝变化")[1]
 
 
 def test_week_on_week_only_where_both_weeks_are_covered(tmp_path):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.account import W47, account_tables, frames, pandas_headline, stat
-from helpers.content.headline import headline
+from helpers.content.headline import headline, same_age_read_rate, week_on_week
 from helpers.content.history import article_table, as_of, history
 from helpers.core.errors import ParamError
 from helpers.core.metrics import METRICS
@@ -21,7 +21,7 @@ from helpers.core.warehouse import Warehouse, build_warehouse, day_number
 from helpers.render.outputs import CONTRACTS
 from helpers.suite import load
 
-from conftest import write_source
+from conftest import minimal_tables, write_source
 
 
 def test_headline_matches_pandas_and_the_hand_count(account):
@@ -36,6 +36,13 @@ def test_headline_matches_pandas_and_the_hand_count(account):
     assert got["readers"] == 862 and got["articles_published"] == 4
     assert got["read_rate"] == pytest.approx((405 + 130 + 320) / (2000 + 2000 + 2100))
     assert isinstance(got["readers"], int) and isinstance(got["best_article_id"], str)
+    # share_rate_reads (issue 12, item 11) = shares / reads, next to share_rate = sharers / readers.
+    # By hand, each stats row has reads = readers + readers // 4 and shares = sharers + 1; the 11
+    # rows dated in W47 (A0 2, A1 4, A2 2, A3 3) have readers 862, sharers 59, so
+    # reads 862 + (1 + 0 + 75 + 20 + 5 + 1 + 25 + 7 + 62 + 15 + 2) = 862 + 213 = 1075, shares 59 + 11 = 70.
+    assert got["sharers"] == 59
+    assert got["share_rate_reads"] == pytest.approx(70 / 1075)
+    assert got["share_rate"] == pytest.approx(59 / 862)
 
 
 def test_headline_of_a_week_without_rows_is_null_not_zero(account):
@@ -88,7 +95,7 @@ def test_property_headline_and_same_age_sums_equal_pandas(tmp_path_factory, tabl
     got = headline(wh, W47, None)
     expected = pandas_headline(tables, W47)
     for key, value in expected.items():
-        if pd.isna(value) or (key == "read_rate" and not np.isfinite(value)):
+        if pd.isna(value) or (key in ("read_rate", "share_rate_reads") and not np.isfinite(value)):
             assert got[key] is None, key
         else:
             assert got[key] == pytest.approx(value), key
@@ -121,3 +128,37 @@ def test_shipped_parameters_load_and_bad_values_fail_with_the_key(tmp_path):
                      ({"top_n_articles": 3}, "top_n")):
         with pytest.raises(ParamError, match=key):
             load("content_performance", root, bad)
+
+
+def test_read_rate_week_on_week_compares_articles_at_the_same_age(tmp_path):
+    """Issue 12, item 8. Two identical articles: P published Monday 11-09 (W46), Q on Sunday 11-22
+    (W47), each sent to 1,000 followers and read by 50 on its publish day. read_rate counts readers
+    up to the week's end: W46 = (50+20+10+6+3+1+1) / 1000 = 9.1%, W47 = 50 / 1000 = 5.0%, and the
+    card used to say -45.1% (5.0 / 9.1 - 1). At the same age (first compare_days = 1 day) both
+    weeks read 50 / 1000: no change. The published read_rate keeps its definition."""
+    tables = minimal_tables()
+    tables["articles"] = [
+        {"article_id": "P", "title": "P", "published_at": "2026-11-09 08:00:00", "column": "X",
+         "format": "article", "position": 1},
+        {"article_id": "Q", "title": "Q", "published_at": "2026-11-22 08:00:00", "column": "X",
+         "format": "article", "position": 1}]
+    readers = [50, 20, 10, 6, 3, 1, 1]
+    tables["article_stats"] = [stat("P", str(date(2026, 11, 9) + timedelta(days=i)), 1000 if i == 0 else 0, r)
+                               for i, r in enumerate(readers)] + [stat("Q", "2026-11-22", 1000, 50)]
+    wh = Warehouse(build_warehouse(write_source(tmp_path / "src", tables)))
+    try:
+        metrics = headline(wh, W47, None)
+        before = headline(wh, W47.previous, None)
+        assert metrics["read_rate"] == pytest.approx(0.05) and before["read_rate"] == pytest.approx(0.091)
+        old = metrics["read_rate"] / before["read_rate"] - 1
+        assert old == pytest.approx(-0.4505, abs=1e-4)  # what the card said before
+        hist = history(wh, W47, 4, 1)
+        assert same_age_read_rate(hist, W47) == pytest.approx(0.05)
+        assert same_age_read_rate(hist, W47.previous) == pytest.approx(0.05)
+        wow, partial = week_on_week(wh, W47, metrics, hist)
+        assert not partial and wow["read_rate"] == pytest.approx(0.0)
+        # Compared on 7 days, Q (one day old) is not observable yet: no change is shown.
+        wow7, _ = week_on_week(wh, W47, metrics, history(wh, W47, 4, 7))
+        assert wow7["read_rate"] is None
+    finally:
+        wh.close()

@@ -71,46 +71,50 @@ def _sections(wh, tx: Text) -> None:
     period = latest_week(wh)
     hist = history(wh, period, 26, 1, [1, 7]) if wh.has("articles") and wh.has("article_stats") else None
     metrics = headline(wh, period, hist)
-    wow, _ = week_on_week(wh, period, metrics)
+    wow, _ = week_on_week(wh, period, metrics, hist)
+    if hist is not None and wow["read_rate"] is not None:
+        findings.read_rate_wow_note(hist, tx)
     findings.at_a_glance(metrics, wow, hist, tx)
     if hist is not None and hist.current["read_shrunk"].notna().any():
         shown, _ = top_bottom(hist.current, 5)
         findings.articles(hist, tx)
         findings.shrinkage_note(hist, tx)
         plt.close(charts.shrinkage(hist, shown, tx))
-        tables.ranking(shown, [1, 7], tx)
-        tables.engagement(hist.current, tx)
+        tables.ranking(shown, [1, 7], 1, 10, tx)
+        tables.engagement(hist.current, 10, tx)
     if hist is not None and not hist.observed.empty:
         parts = {dim: works.breakdown(hist.observed, dim) for dim in ("column_name", "format", "position_key")}
-        findings.what_works(parts["column_name"], parts["format"], works.headline_vs_secondary(hist.observed), tx)
+        findings.what_works(hist.observed, 10, tx)
+        findings.what_works_note(hist, 10, tx)
         tables.breakdowns(parts, 1, tx)
         plt.close(charts.what_works(parts, 1, tx))
         frequency, gaps = works.push_frequency(wh, hist, (3, 5)), works.gap_effect(hist)
-        findings.timing(works.breakdown(hist.observed, "hour"), frequency, gaps, (3, 5), tx)
+        findings.timing(hist, frequency, (3, 5), 2, tx)
         plt.close(charts.timing_heatmap(*works.timing_heatmap(hist), 1, tx))
         plt.close(charts.publishing(frequency, gaps, (3, 5), 1, tx))
         expected = expected_readers(hist, 2.5)
         if expected is not None:
-            findings.outliers(expected, 1, tx)
-            tables.outliers(expected[expected["in_period"]], 1, tx)
+            findings.outliers(expected, 1, 2.5, 10, tx)
+            tables.outliers(expected[expected["in_period"]], 1, 10, tx)
     if wh.has("followers") and metrics["new_followers"] is not None:
         first, last = day_number(period.start) - 21, day_number(period.end)
         daily = followers.follower_daily(wh, first, last)
         pushed = followers.push_unfollows(wh, first, last, 2.0) if wh.has("articles") else None
         sources = followers.follower_sources(wh, period)
-        findings.followers(metrics, sources, pushed, tx)
-        tables.sources(sources, tx)
+        findings.followers(metrics, sources, pushed, 10, tx)
+        tables.sources(sources, 10, tx)
         plt.close(charts.followers(daily, pushed, tx))
         if pushed is not None and len(pushed):
             tables.pushes(pushed, tx)
     if wh.has("events", "article_id") and wh.has("orders"):
-        credited = buying.reading_to_buying(wh, period, 72)
-        if len(credited):
-            findings.buying(credited, buying.period_gmv(wh, period), 72, tx)
-            tables.buying(credited, 10, tx)
+        credit = buying.reading_to_buying(wh, period, 72)
+        if len(credit.articles):
+            for k in (1, 10):
+                findings.buying(credit, k, 72, tx)
+                tables.buying(credit.articles, k, 10, tx)
     if wh.has("events", "page"):
         frame = pages.page_stats(wh, period, 0.05)
-        findings.pages(frame, tx)
+        findings.pages(frame, 1, tx)
         tables.pages(frame, 10, tx)
 
 

@@ -19,7 +19,7 @@ from helpers.content.headline import headline
 from helpers.content.history import history
 from helpers.content.outliers import expected_readers
 from helpers.content.pages import page_stats
-from helpers.content.works import breakdown, gap_effect, headline_vs_secondary, push_frequency
+from helpers.content.works import breakdown, push_frequency
 from helpers.core.metrics import METRICS
 from helpers.core.periods import Period
 from helpers.render import style
@@ -145,12 +145,12 @@ def test_findings_and_tables_read_well_in_both_languages(tiny_wh, tiny_hist, lan
         findings.at_a_glance(m, {"readers": 0.1}, hist, tx),
         findings.articles(hist, tx),
         findings.shrinkage_note(hist, tx),
-        findings.what_works(parts["column_name"], parts["format"], headline_vs_secondary(hist.observed), tx),
-        findings.what_works_note(hist, tx),
-        findings.timing(breakdown(hist.observed, "hour"), push_frequency(tiny_wh, hist, [3, 5]),
-                        gap_effect(hist), [3, 5], tx),
-        findings.pages(page_stats(tiny_wh, W47, 0.05), tx),
-        findings.outliers(expected_readers(hist, 2.5), 1, tx),
+        findings.what_works(hist.observed, 5, tx),
+        findings.what_works_note(hist, 5, tx),
+        findings.timing(hist, push_frequency(tiny_wh, hist, [3, 5]), [3, 5], 5, tx),
+        findings.timing_note(1, tx),
+        findings.pages(page_stats(tiny_wh, W47, 0.05), 10, tx),
+        findings.outliers(expected_readers(hist, 2.5), 1, 2.5, 10, tx),
     ]
     for text in texts:
         assert text and "nan" not in text.lower() and "None" not in text
@@ -158,7 +158,7 @@ def test_findings_and_tables_read_well_in_both_languages(tiny_wh, tiny_hist, lan
             assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
         else:  # English prose (it may quote Chinese titles and columns)
             assert re.search(r"\b(the|is|are|of|read)\b", text), text
-    frame, units, _ = tables.ranking(hist.current, [1, 7], tx)
+    frame, units, _ = tables.ranking(hist.current, [1, 7], 1, 10, tx)
     assert ("首1日阅读率" if language == "zh" else "Read rate, first 1 day") in frame.columns
     assert ("首7日阅读率" if language == "zh" else "Read rate, first 7 days") in frame.columns
     assert set(units) <= set(frame.columns) and frame.columns.is_unique
@@ -172,14 +172,18 @@ def test_findings_and_tables_read_well_in_both_languages(tiny_wh, tiny_hist, lan
 
 
 def test_small_buyer_cells_are_hidden():
-    frame = pd.DataFrame({"article_id": ["a", "b"], "title": ["t", None], "readers": [100.0, 50.0],
-                          "openers": [40.0, 20.0], "open_rate": [0.4, 0.4], "buyers": [12.0, 3.0],
-                          "orders": [13.0, 3.0], "gmv": [500.0, 90.0], "conversion": [0.3, 0.15]})
+    frame = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["t", None, "u"],
+                          "readers": [100.0, 50.0, 80.0], "openers": [40.0, 20.0, 30.0],
+                          "click_through": [0.4, 0.4, 0.375], "buyers": [15.0, 3.0, 12.0],
+                          "orders": [16.0, 3.0, 13.0], "gmv": [600.0, 90.0, 500.0],
+                          "conversion": [0.375, 0.15, 0.4]})
     tx = Text("zh")
-    table, _, hidden = tables.buying(frame, 10, tx)
+    table, _, hidden = tables.buying(frame, 10, 20, tx)
     assert table.iloc[1, 0] == "b"  # no title: the article id
-    assert hidden.iloc[1].sum() == 4 and not hidden.iloc[0].any()
-    assert pd.isna(table.iloc[1][tx.label("article_gmv")])
+    # b's 3 buyers are hidden, and with them c's 12 (the next-fewest), else the finding's total
+    # would give b's away; a's 15 stay.
+    assert hidden.iloc[1].sum() == 4 and hidden.iloc[2].sum() == 4 and not hidden.iloc[0].any()
+    assert pd.isna(table.iloc[1][tx.label("article_gmv")]) and pd.isna(table.iloc[2][tx.label("article_gmv")])
 
 
 def test_chart_text_is_plain_never_mathtext():

@@ -7,17 +7,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from helpers.content import privacy, works
+from helpers.content.buying import Credit
+from helpers.content.headline import same_age_read_rate
 from helpers.content.history import History
-from helpers.content.labels import days, format_label, group_label, published, quote, same_age_label, title
+from helpers.content.labels import days, group_text, published, quote, same_age_label, title
 from helpers.render.text import Text
 
-GLANCE_RATES = {"read_rate": "cp_glance_read_rate", "share_rate": "cp_glance_share_rate"}
-# The interval bounds of each rate of a `works.breakdown` frame.
-BOUNDS = {"share_rate": ("share_lo", "share_hi"), "read_adjusted": ("adjusted_lo", "adjusted_hi"),
-          "read_rate": ("read_lo", "read_hi")}
+GLANCE_RATES = {"read_rate": "cp_glance_read_rate", "share_rate": "cp_glance_share_rate",
+                "share_rate_reads": "cp_glance_share_rate_reads"}
+EVENING_HOUR = 18  # a push from this hour on has at most 6 hours of its publish day (flagged)
+# What each ranked rate is called in a sentence, and the metric it shows.
+LEAD_RATES = {"share_rate": ("cp_what_share", "content_share_rate"),
+              "read_adjusted": ("cp_what_read_adjusted", "content_read_rate_adjusted")}
+GROUP_WORDS = {"column_name": "cp_word_columns", "format": "cp_word_formats", "hour": "cp_word_hours"}
 
 
 def _sentence(parts: list[str], tx: Text) -> str:
@@ -58,18 +63,39 @@ def at_a_glance(m: dict[str, Any], wow: dict[str, Any], hist: History | None, tx
     return text
 
 
+def _evening(row: pd.Series, compare_days: int, tx: Text) -> str:
+    """' (pushed at 20:27: 3.5 hours in its first day)' for an evening push, else ''."""
+    if row["hour"] < EVENING_HOUR:
+        return ""
+    return tx("cp_evening", time=row["published"].strftime("%H:%M"), hours=row["same_age_sec"] / 3_600,
+              days=days(tx, compare_days))
+
+
+def _posterior(upper: pd.Series, lower: pd.Series, tx: Text) -> str:
+    """Whether two neighbouring articles' 95% posterior intervals (shrinkage) are apart."""
+    if pd.isna(upper["read_lo"]) or pd.isna(lower["read_hi"]):
+        return ""
+    return tx("cp_posterior_clear") if upper["read_lo"] > lower["read_hi"] else tx("cp_posterior_overlap")
+
+
 def articles(hist: History, tx: Text) -> str:
-    """Best and weakest article of the week by shrunk read rate, against the column average."""
+    """Best and weakest article of the week by shrunk read rate, against the column average; each
+    said to be apart from its neighbour only when their posterior intervals are, and evening
+    pushes flagged (same age is by calendar day)."""
     ranked = hist.current.dropna(subset=["read_shrunk"])
     if ranked.empty:
         return tx("cp_articles_none")
     best, worst = ranked.iloc[0], ranked.iloc[-1]
     rate = same_age_label(tx, "article_read_rate_days", hist.compare_days).lower()
+    several = len(ranked) > 1
     text = tx("cp_articles_best", rate=rate, title=quote(title(best), tx),
               article_read_rate_shrunk=best["read_shrunk"], column=str(best["column_name"]),
-              prior=best["read_prior"])
-    if len(ranked) > 1:
-        text += tx("cp_articles_worst", title=quote(title(worst), tx), rate=worst["read_shrunk"])
+              prior=best["read_prior"], evening=_evening(best, hist.compare_days, tx),
+              sure=_posterior(best, ranked.iloc[1], tx) if several else "")
+    if several:
+        text += tx("cp_articles_worst", title=quote(title(worst), tx), rate=worst["read_shrunk"],
+                   evening=_evening(worst, hist.compare_days, tx),
+                   sure=_posterior(ranked.iloc[-2], worst, tx))
     return text
 
 
@@ -82,74 +108,73 @@ def shrinkage_note(hist: History, tx: Text) -> str:
               share_weight=cur["share_weight"].min() if len(cur) else None)
 
 
-def what_works_note(hist: History, tx: Text) -> str:
+def read_rate_wow_note(hist: History, tx: Text) -> str:
+    """What the read-rate card's week-on-week change compares, with both weeks' rates."""
+    tx.shows("article_read_rate_days")
+    return tx("cp_note_read_rate_wow", days=days(tx, hist.compare_days),
+              this=same_age_read_rate(hist, hist.period), last=same_age_read_rate(hist, hist.period.previous))
+
+
+def what_works_note(hist: History, min_articles: int, tx: Text) -> str:
     """What the comparisons rest on."""
-    return tx("cp_note_works", weeks=_weeks(hist), days=days(tx, hist.compare_days), n=len(hist.observed))
+    return tx("cp_note_works", weeks=_weeks(hist), days=days(tx, hist.compare_days), n=len(hist.observed),
+              min=min_articles)
+
+
+def timing_note(compare_days: int, tx: Text) -> str:
+    """Same age by calendar day: how many hours late and early pushes have in their first days."""
+    return tx("cp_note_timing", days=days(tx, compare_days), late=24 * compare_days - 21,
+              early=24 * compare_days - 8)
 
 
 def _weeks(hist: History) -> int:
     return (hist.as_of - hist.first_day + 1) // 7
 
 
-def _leader(frame: pd.DataFrame, dim: str, col: str) -> tuple[Any, pd.Series, pd.Series | None]:
-    """The group with the highest `col`, its row and the runner-up row; None when fewer than two
-    groups have a value (a single group is the highest of nothing)."""
-    ranked = frame.dropna(subset=[col]).sort_values(col, ascending=False)
-    if len(ranked) < 2:
-        return None, pd.Series(dtype=float), None
-    return ranked.iloc[0][dim], ranked.iloc[0], ranked.iloc[1]
+def _verdict(c: works.Comparison, tx: Text) -> str:
+    """What the test of a comparison says, with its p-value and the groups compared."""
+    return tx("cp_verdict_clear" if c.significant else "cp_verdict_chance", p=c.p_value, k=c.groups)
 
 
-def _sure(top: pd.Series, second: pd.Series | None, col: str, tx: Text) -> str:
-    """Whether the leader's interval clears the runner-up's."""
-    lo, hi = BOUNDS[col]
-    if second is None or pd.isna(top[lo]) or pd.isna(second[hi]):
-        return ""
-    return tx("cp_sure_clear") if top[lo] > second[hi] else tx("cp_sure_overlap")
-
-
-def _top_share_column(by_column: pd.DataFrame, tx: Text) -> str | None:
-    """The column with the highest share rate, how many times the other columns' it is."""
-    col, top, second = _leader(by_column, "column_name", "share_rate")
-    if col is None:
+def _lead(observed: pd.DataFrame, by: str, rate: str, min_articles: int, tx: Text,
+          few: list[str]) -> str | None:
+    """The clause on the group with the highest `rate` and its test against the other groups;
+    None (noted in `few`) when fewer than two groups have `min_articles` articles, and None when
+    the articles share one group."""
+    if observed[by].nunique() < 2:
         return None
-    others = by_column[by_column["column_name"] != col]
-    rest = others["sharers"].sum() / others["readers"].sum() if len(others) else np.nan
-    times = top["share_rate"] / rest if rest > 0 else np.nan
-    more = tx("cp_works_times", times=times) if np.isfinite(times) else ""
-    return tx("cp_works_share", column=str(col), content_share_rate=top["share_rate"],
-              more=more + _sure(top, second, "share_rate", tx))
+    c = works.lead(observed, by, rate, min_articles)
+    if c is None:
+        if tx(GROUP_WORDS[by]) not in few:
+            few.append(tx(GROUP_WORDS[by]))
+        return None
+    what, metric = LEAD_RATES[rate]
+    tx.shows(metric)
+    return tx("cp_lead", what=tx(what), group=group_text(by, c.group, tx), rate=c.rate, n=c.articles,
+              rest=c.other, groups=tx(GROUP_WORDS[by]), verdict=_verdict(c, tx))
 
 
-def what_works(by_column: pd.DataFrame, by_format: pd.DataFrame, slots: pd.DataFrame, tx: Text) -> str:
-    """The column with the highest share rate and read rate, formats, headline vs secondary."""
-    parts = [p for p in (_top_share_column(by_column, tx),) if p]
-    col, top, second = _leader(by_column, "column_name", "read_adjusted")
-    if col is not None:
-        parts.append(tx("cp_works_read", column=str(col), content_read_rate_adjusted=top["read_adjusted"],
-                        sure=_sure(top, second, "read_adjusted", tx)))
-    form, top, second = _leader(by_format, "format", "read_adjusted")
-    if form is not None:
-        parts.append(tx("cp_works_format", format=format_label(form, tx).lower(),
-                        content_read_rate_adjusted=top["read_adjusted"],
-                        sure=_sure(top, second, "read_adjusted", tx)))
-    rates = slots.set_index("slot")["read_rate"]
-    if {"headline", "secondary"} <= set(rates.index) and rates["secondary"] > 0:
-        h, s = rates["headline"], rates["secondary"]
-        parts.append(tx("cp_works_slots", headline=h, secondary=s, times=h / s))
+def what_works(observed: pd.DataFrame, min_articles: int, tx: Text) -> str:
+    """The column with the highest share rate and read rate, the format with the highest read
+    rate, headline vs secondary: each tested against the rest (`works.lead`, `works.slots`);
+    groups under `min_articles` articles are not ranked."""
+    few: list[str] = []
+    parts = [_lead(observed, by, rate, min_articles, tx, few)
+             for by, rate in (("column_name", "share_rate"), ("column_name", "read_adjusted"),
+                              ("format", "read_adjusted"))]
+    parts = [p for p in parts if p]
+    slot = works.slots(observed, min_articles)
+    if slot is not None:
+        parts.append(_contrast("cp_works_slots", slot, tx))
+    if few:
+        parts.append(tx("cp_lead_few", groups=_listed(few, tx), min=min_articles))
     return _sentence(parts, tx) if parts else tx("cp_works_none")
 
 
-def _best_hour(by_hour: pd.DataFrame, tx: Text) -> str | None:
-    """The publish hour with the highest position-adjusted read rate, and its lift over the rest."""
-    hour, top, second = _leader(by_hour, "hour", "read_adjusted")
-    if hour is None or len(by_hour) <= 1 or not (by_hour["hour"] != hour).any():
-        return None
-    others = by_hour[(by_hour["hour"] != hour) & by_hour["read_adjusted"].notna()]
-    rest = np.average(others["read_adjusted"], weights=others["articles"]) if len(others) else np.nan
-    return tx("cp_timing_hour", hour=group_label("hour", hour, tx),
-              content_read_rate_adjusted=top["read_adjusted"], lift=top["read_adjusted"] / rest - 1,
-              sure=_sure(top, second, "read_adjusted", tx))
+def _contrast(key: str, c: works.Comparison, tx: Text) -> str:
+    """A tested two-group comparison (headline vs secondary, next-day vs longer gaps): both rates,
+    their article counts and the test's verdict."""
+    return tx(key, rate=c.rate, other=c.other, n=c.articles, m=c.other_articles, verdict=_verdict(c, tx))
 
 
 def _band(frequency: pd.DataFrame, band: Sequence[int], tx: Text) -> str | None:
@@ -163,26 +188,32 @@ def _band(frequency: pd.DataFrame, band: Sequence[int], tx: Text) -> str | None:
               weeks=len(frequency), inside=int(frequency["in_band"].sum()))
 
 
-def timing(by_hour: pd.DataFrame, frequency: pd.DataFrame, gaps: pd.DataFrame,
-           band: Sequence[int], tx: Text) -> str:
-    """Best publish hour, pushes this week against the band, and the gap effect."""
-    parts = [p for p in (_best_hour(by_hour, tx), _band(frequency, band, tx)) if p]
-    g = gaps.set_index("gap")
-    if "1" in g.index and len(g) > 1:
-        longer = g.drop(index="1")
-        rest = longer["read_rate"].mul(longer["pushes"]).sum() / longer["pushes"].sum()
-        parts.append(tx("cp_timing_gap", next_day=g.at["1", "read_rate"], longer=rest))
+def timing(hist: History, frequency: pd.DataFrame, band: Sequence[int], min_articles: int,
+           tx: Text) -> str:
+    """The publish hour with the highest position-adjusted read rate (tested against the other
+    hours), pushes this week against the band, and next-day against longer gaps (tested)."""
+    few: list[str] = []
+    parts = [_lead(hist.observed, "hour", "read_adjusted", min_articles, tx, few), _band(frequency, band, tx)]
+    parts = [p for p in parts if p]
+    gap = works.gap_contrast(hist, min_articles)
+    if gap is not None:
+        parts.append(_contrast("cp_timing_gap", gap, tx))
+    if few:
+        parts.append(tx("cp_lead_few", groups=few[0], min=min_articles))
     return _sentence(parts, tx) if parts else tx("cp_timing_none")
 
 
-def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFrame | None,
+def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFrame | None, k: int,
               tx: Text) -> str:
-    """The week's follower flow, the top source and pushes with unusual unfollows."""
-    text = tx("cp_followers_flow", **{k: m.get(k) for k in ("new_followers", "unfollows", "net_followers")})
+    """The week's follower flow, the top source (unless its count is hidden as a small cell) and
+    pushes with unusual unfollows (Poisson test)."""
+    text = tx("cp_followers_flow", **{key: m.get(key) for key in ("new_followers", "unfollows", "net_followers")})
     if sources is not None and len(sources) and sources["new_followers"].sum() > 0:
-        top = sources.iloc[0]
-        text += tx("cp_followers_source", source=tx.follower_source(top["source"]),
-                   follower_new_share=top["new_share"])
+        shown, _ = privacy.sources(sources, k)
+        top = shown.iloc[0]
+        if pd.notna(top["new_followers"]):
+            text += tx("cp_followers_source", source=tx.follower_source(top["source"]),
+                       new_followers=top["new_followers"], follower_new_share=top["new_share"])
     if pushes is not None and len(pushes):
         flagged = pushes[pushes["flagged"]]
         if flagged.empty:
@@ -193,41 +224,62 @@ def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFr
     return text
 
 
-def buying(frame: pd.DataFrame, period_gmv: float, window_hours: int, tx: Text) -> str:
-    """Orders and GMV credited to the week's reads (last touch), and the top article."""
-    gmv = frame["gmv"].sum()
-    text = tx("cp_buying", hours=window_hours, openers=frame["openers"].sum(),
-              orders=frame["orders"].sum(), gmv=gmv)
-    if period_gmv > 0:
-        text += tx("cp_buying_share", article_gmv_share=gmv / period_gmv)
+def buying(credit: Credit, k: int, window_hours: int, tx: Text) -> str:
+    """People who opened the mini-program from articles, the week's paid orders and GMV credited
+    to articles (last touch, by paid time) and the article credited the most; every number about
+    fewer than k people is left out, as the table hides it (`privacy.buying`)."""
+    if credit.openers < k:
+        return tx("cp_buying_few_openers", k=k)
+    text = tx("cp_buying_openers", openers=credit.openers)
+    if credit.buyers == 0:
+        return text + tx("cp_buying_none", hours=window_hours)
+    if credit.buyers < k:
+        return text + tx("cp_buying_few_buyers", k=k, hours=window_hours)
+    text += tx("cp_buying", hours=window_hours, buyers=credit.buyers, orders=credit.orders, gmv=credit.gmv)
+    if credit.gmv_share is not None:
+        text += tx("cp_buying_share", article_gmv_share=credit.gmv_share)
     text += tx("cp_sentence_end")
-    if len(frame) and frame["gmv"].iat[0] > 0:
-        text += tx("cp_buying_top", title=quote(title(frame.iloc[0]), tx))
+    shown, mask = privacy.buying(credit.articles, k)
+    if len(shown) and not mask["gmv"].iat[0] and shown["gmv"].iat[0] > 0:
+        top = shown.iloc[0]
+        text += tx("cp_buying_top", title=quote(title(top), tx), gmv=top["gmv"], buyers=top["buyers"])
     return text
 
 
-def pages(frame: pd.DataFrame, tx: Text) -> str:
-    """The most viewed page and pages whose exit rate jumped week on week."""
+def pages(frame: pd.DataFrame, k: int, tx: Text) -> str:
+    """The most viewed page and pages whose exit rate rose significantly, among the pages of at
+    least k visitors (the table hides the others)."""
     if frame.empty:
         return tx("cp_pages_none")
-    top = frame.iloc[0]
+    visible = frame[frame["visitors"] >= k]
+    if visible.empty:
+        return tx("cp_pages_few", k=k)
+    top = visible.iloc[0]
     text = tx("cp_pages_top", page=str(top["page"]), mp_page_views=top["page_views"],
               mp_exit_rate=top["exit_rate"])
-    jumped = frame[frame["exit_jump"]]
+    jumped = visible[visible["exit_jump"]]
     if jumped.empty:
         return text + tx("cp_pages_steady")
     items = tx("cp_list_separator").join(
-        tx("cp_pages_jump", page=str(r["page"]), mp_exit_rate_change=r["exit_change"])
+        tx("cp_pages_jump", page=str(r["page"]), mp_exit_rate_change=r["exit_change"], p=r["exit_p"])
         for _, r in jumped.iterrows())
     return text + tx("cp_pages_jumped", pages=items)
 
 
-def outliers(frame: pd.DataFrame, compare_days: int, tx: Text) -> str:
-    """This week's articles far above or below their expected readers."""
-    flagged = frame[frame["in_period"] & frame["flagged"]]
+def _outlier(row: pd.Series, z: float, k: int, tx: Text) -> str:
+    direction = tx("cp_above" if row["z"] > 0 else "cp_below")
+    if pd.isna(row["readers_c"]):  # fewer than k readers: hidden, as in the table
+        return tx("cp_outlier_few", title=quote(title(row), tx), direction=direction, k=k, z=row["z"], limit=z)
+    return tx("cp_outlier", title=quote(title(row), tx), direction=direction, readers=row["readers_c"],
+              expected=row["expected_readers"], ratio=row["vs_expected"], z=row["z"], limit=z)
+
+
+def outliers(frame: pd.DataFrame, compare_days: int, z: float, k: int, tx: Text) -> str:
+    """This week's articles far above or below their expected readers (regression residuals of at
+    least `z` standard deviations); readers under k are not given (`privacy.outliers`)."""
+    shown, _ = privacy.outliers(frame, k)
+    flagged = shown[shown["in_period"] & shown["flagged"]]
     if flagged.empty:
-        return tx("cp_outliers_usual", days=days(tx, compare_days))
-    items = [tx("cp_outlier", title=quote(title(r), tx), direction=tx("cp_above" if r["z"] > 0 else "cp_below"),
-                readers=r["readers_c"], expected=r["expected_readers"], ratio=r["vs_expected"])
-             for _, r in flagged.iterrows()]
+        return tx("cp_outliers_usual", days=days(tx, compare_days), limit=z)
+    items = [_outlier(r, z, k, tx) for _, r in flagged.iterrows()]
     return tx("cp_clause_separator").join(items) + tx("cp_sentence_end")

@@ -1,5 +1,6 @@
 """The `content_performance` JSON metrics of report-outputs.md: the week's articles, readers,
-rates and follower flow, null where the data source cannot tell."""
+rates and follower flow, null where the data source cannot tell; and the cards' week-on-week
+changes (the read rate's at the same age)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.content.history import History, best_article
+from helpers.content.history import History, best_article, divide
 from helpers.core.kpis import relative_change
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
 
+# Keys report-outputs v1.1 adds to the contract's (each defined in metrics.yaml).
 # The headline metrics on the at-a-glance cards, each with its week-on-week change.
-CARD_KEYS = ("articles_published", "readers", "read_rate", "share_rate", "new_followers",
-             "unfollows")
+CARD_KEYS = ("articles_published", "readers", "read_rate", "share_rate", "share_rate_reads",
+             "new_followers", "unfollows")
 # The table each card is counted from; the daily tables say by their own dates which days they cover.
 CARD_TABLES = {"articles_published": "articles", "readers": "article_stats", "read_rate": "article_stats",
-               "share_rate": "article_stats", "new_followers": "followers", "unfollows": "followers"}
+               "share_rate": "article_stats", "share_rate_reads": "article_stats",
+               "new_followers": "followers", "unfollows": "followers"}
 DAILY_TABLES = ("article_stats", "followers")
 
 
@@ -32,12 +35,14 @@ def headline(wh: Warehouse, period: Period, hist: History | None) -> dict[str, A
             "SELECT COUNT(*) FROM articles WHERE published_day BETWEEN :lo AND :hi", p))
     if wh.has("article_stats"):
         sums = wh.query("""SELECT SUM(readers) AS readers, SUM(reads) AS reads,
-                                  SUM(sharers) AS sharers
+                                  SUM(sharers) AS sharers, SUM(shares) AS shares
                            FROM article_stats WHERE "day" BETWEEN :lo AND :hi""", p).iloc[0]
         for k in ("readers", "reads", "sharers"):
             m[k] = None if pd.isna(sums[k]) else int(sums[k])
         if m["readers"]:
             m["share_rate"] = m["sharers"] / m["readers"]
+        if m["reads"] and pd.notna(sums["shares"]):
+            m["share_rate_reads"] = float(sums["shares"]) / m["reads"]
     if wh.has("articles") and wh.has("article_stats"):
         rate = wh.query("""
             SELECT SUM(readers) AS readers, SUM(recipients) AS recipients FROM (
@@ -72,11 +77,23 @@ def covered(wh: Warehouse, table: str, period: Period) -> bool:
     return first <= day_number(period.start) and day_number(period.end) <= last
 
 
-def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any]
+def same_age_read_rate(hist: History, period: Period) -> float | None:
+    """The read rate of `period`'s articles in their first `compare_days` days: their same-age
+    readers / recipients, over the articles whose first days are observable."""
+    frame = hist.frame
+    mine = frame[frame["observed"] & frame["published_day"].between(day_number(period.start),
+                                                                    day_number(period.end))]
+    rate = divide(mine["readers_c"].sum(), mine["recipients"].sum())
+    return None if pd.isna(rate) else rate
+
+
+def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any], hist: History | None = None
                  ) -> tuple[dict[str, float | None], bool]:
     """Each card's change against the week before, only when both weeks lie entirely inside its
     table's data (a partly covered week is not comparable); the flag says whether a change was
-    left out for that reason."""
+    left out for that reason. The read rate's change compares the two weeks' articles at the same
+    age (`same_age_read_rate`): `read_rate` counts readers up to the period's end, so an article
+    published on Sunday has had one day against a Monday article's seven."""
     before = period.previous
     previous = headline(wh, before, None)
     wow: dict[str, float | None] = dict.fromkeys(CARD_KEYS)
@@ -85,8 +102,10 @@ def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any]
         table = CARD_TABLES[key]
         if not wh.has(table):
             continue
-        if covered(wh, table, period) and covered(wh, table, before):
-            wow[key] = relative_change(metrics[key], previous[key])
-        else:
+        if not (covered(wh, table, period) and covered(wh, table, before)):
             partial = True
+        elif key != "read_rate":
+            wow[key] = relative_change(metrics[key], previous[key])
+        elif hist is not None:
+            wow[key] = relative_change(same_age_read_rate(hist, period), same_age_read_rate(hist, before))
     return wow, partial

@@ -169,6 +169,9 @@ def history(wh: Warehouse, period: Period, weeks: int, compare_days: int,
     c = compare_days
     frame["readers_c"], frame["sharers_c"] = frame[f"readers_d{c}"], frame[f"sharers_d{c}"]
     frame["read_rate_c"], frame["share_rate_c"] = frame[f"read_rate_d{c}"], frame[f"share_rate_d{c}"]
+    # Same age is by calendar day (article_stats is daily): the time between publishing and the
+    # end of the first c days differs with the hour of publishing.
+    frame["same_age_sec"] = c * 86_400 - frame["published_sec"] % 86_400
     frame["in_period"] = frame["published_day"].between(day_number(period.start),
                                                         day_number(period.end))
     frame["observed"] = frame["readers_c"].notna() & frame["recipients"].gt(0)

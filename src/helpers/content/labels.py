@@ -75,6 +75,15 @@ def group_label(dimension: str, value: Any, tx: Text) -> str:
     return str(value)
 
 
+def group_text(dimension: str, value: Any, tx: Text) -> str:
+    """A breakdown group in running text: columns quoted (「…」 / “…”), formats in lower case."""
+    if dimension == "column_name":
+        return tx("cp_column_quote", name=str(value))
+    if dimension == "format":
+        return format_label(value, tx).lower()
+    return group_label(dimension, value, tx)
+
+
 def interval(lo: Any, hi: Any) -> str:
     """'3.4%–3.7%', or the missing mark when a bound is unknown."""
     if pd.isna(lo) or pd.isna(hi):

@@ -7,52 +7,38 @@ import pandas as pd
 
 from helpers.content.history import divide
 from helpers.core.periods import Period
+from helpers.core.sessions import session_events_sql, uses_session_ids
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.stats.proportions import two_proportion_p_value
 
-SESSION_GAP_SEC = 1800  # data contract: without session_id, sessions end after 30 idle minutes
 EXIT_JUMP_P_VALUE = 0.05  # an exit-rate rise must be unlikely as sampling noise
-
-def _sessions_sql(wh: Warehouse) -> str:
-    """Events of the two weeks with a session key: events.session_id, or (when the source has
-    none) a new session after 30 idle minutes, as the data contract says."""
-    if wh.has("events", "session_id"):
-        return """SELECT user_id, event, page, duration_s, event_sec, event_day,
-                         COALESCE(session_id, user_id) AS session_key
-                  FROM events WHERE event_day BETWEEN :lo AND :hi"""
-    return f"""
-        SELECT user_id, event, page, duration_s, event_sec, event_day,
-               user_id || '#' || CAST(SUM(new_session) OVER (
-                 PARTITION BY user_id ORDER BY event_sec ROWS UNBOUNDED PRECEDING) AS VARCHAR)
-                 AS session_key
-        FROM (SELECT user_id, event, page, duration_s, event_sec, event_day,
-                     CASE WHEN event_sec - LAG(event_sec) OVER (PARTITION BY user_id ORDER BY event_sec)
-                          <= {SESSION_GAP_SEC} THEN 0 ELSE 1 END AS new_session
-              FROM events WHERE event_day BETWEEN :lo AND :hi) e"""
+PAGE_EVENT_COLUMNS = ("user_id", "event", "page", "duration_s", "event_sec", "event_day")
 
 
 def page_stats(wh: Warehouse, period: Period, jump: float) -> pd.DataFrame:
     """Per page, this week and the week before: page views, visitors, average time on page,
     entry rate (sessions starting here / views), exit rate (sessions ending here / views) and
     shares (share events; without a page, the page last viewed before the share in the session).
-    `exit_jump` flags pages whose exit rate rose by at least `jump` (a fraction, 0.05 = 5 points)
-    and significantly (two-proportion z-test, p < 0.05)."""
+    Sessions are those of `core.sessions` (as in user_analysis), decided over the two weeks:
+    tracked ids only when every event has one. `exit_jump` flags pages whose exit rate rose by at
+    least `jump` (a fraction, 0.05 = 5 points) and significantly (two-proportion z-test, p < 0.05)."""
     prev = period.previous
     lo, mid, hi = day_number(prev.start), day_number(period.start), day_number(period.end)
+    sessions = session_events_sql(uses_session_ids(wh, lo, hi), PAGE_EVENT_COLUMNS)
     frame = wh.query(f"""
-        WITH ev AS ({_sessions_sql(wh)}),
+        WITH ev AS ({sessions}),
         stream AS (
-          SELECT session_key, user_id, event, page, duration_s, event_sec, event_day,
+          SELECT sid, user_id, event, page, duration_s, event_sec, event_day,
                  SUM(CASE WHEN event = 'page_view' THEN 1 ELSE 0 END) OVER (
-                   PARTITION BY session_key
+                   PARTITION BY user_id, sid
                    ORDER BY event_sec, CASE WHEN event = 'page_view' THEN 0 ELSE 1 END, page
                    ROWS UNBOUNDED PRECEDING) AS view_no,
                  COUNT(CASE WHEN event = 'page_view' THEN 1 END) OVER (
-                   PARTITION BY session_key) AS views
+                   PARTITION BY user_id, sid) AS views
           FROM ev WHERE event IN ('page_view', 'share')),
         located AS (
           SELECT s.*, MAX(CASE WHEN event = 'page_view' THEN page END) OVER (
-                        PARTITION BY session_key, view_no) AS viewed_page
+                        PARTITION BY user_id, sid, view_no) AS viewed_page
           FROM stream s),
         tagged AS (
           SELECT CASE WHEN event = 'page_view' THEN page ELSE COALESCE(page, viewed_page) END AS pg,

@@ -19,8 +19,9 @@ class ContentPerformanceParams(SharedParams):
     target_pushes_per_week: list[int] = Field(
         default_factory=lambda: [3, 5], min_length=2, max_length=2,
         description="the account's target band of pushes (group sends) per week: [min, max]")
-    conversion_window_hours: int = Field(72, ge=1, le=24 * 30, description="orders within this many "
-                                         "hours after reading are credited to the article (last touch)")
+    conversion_window_hours: int = Field(72, ge=1, le=24 * 30, description="each order paid in the "
+                                         "week is credited to the article its buyer last opened the "
+                                         "mini-program from, at most this many hours before paying")
     unfollow_spike_ratio: float = Field(2.0, gt=1, le=100, description="flag a push when unfollows "
                                         "within 48 hours reach this multiple of the usual level")
     outlier_z: float = Field(2.5, gt=0, le=10, description="flag articles this many residual "
@@ -30,6 +31,10 @@ class ContentPerformanceParams(SharedParams):
     top_n: int = Field(5, ge=1, le=50, description="top and bottom articles shown when a week has "
                        "more than twice as many")
     follower_weeks: int = Field(4, ge=1, le=26, description="weeks of daily follower flow charted")
+    min_articles_per_group: int = Field(10, ge=2, le=1000, description=(
+        "a column, format, position, publish hour or push gap needs this many articles of the last "
+        "history_weeks weeks before a sentence ranks or compares it (articles, not readers, are "
+        "the units of those comparisons; below about 10 their intervals and tests are unreliable)"))
 
     @field_validator("same_age_days")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.content import privacy
 from helpers.content.labels import (
     DIMENSION_TEXT,
     format_label,
@@ -33,8 +34,9 @@ PAGE_COLUMNS = (("page_views", "mp_page_views"), ("visitors", "mp_page_visitors"
                 ("avg_time", "mp_time_on_page"), ("entry_rate", "mp_entry_rate"),
                 ("exit_rate", "mp_exit_rate"), ("exit_change", "mp_exit_rate_change"),
                 ("shares", "mp_page_shares"), ("shares_per_100", "mp_shares_per_100_views"))
-BUYING_HIDDEN = (("buyers", "article_buyers"), ("orders", "article_orders"), ("gmv", "article_gmv"),
-                 ("conversion", "article_conversion"))
+BUYING_COLUMNS = (("readers", "article_readers"), ("openers", "article_openers"),
+                  ("click_through", "article_click_through"), ("buyers", "article_buyers"),
+                  ("orders", "article_orders"), ("gmv", "article_gmv"), ("conversion", "article_conversion"))
 
 
 def _build(columns: list[Column]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -57,8 +59,11 @@ def _hidden(table: pd.DataFrame, mask: pd.DataFrame, columns: Iterable[tuple[str
     return hidden
 
 
-def ranking(shown: pd.DataFrame, ages: list[int], tx: Text) -> Table:
-    """The period's articles ranked by shrunk same-age read rate (rank 1 = best)."""
+def ranking(shown: pd.DataFrame, ages: list[int], compare_days: int, k: int, tx: Text) -> Table:
+    """The period's articles ranked by shrunk same-age read rate (rank 1 = best), with the time
+    each had in its first `compare_days` calendar days (an evening push has little of day 1); a
+    same-age read rate of fewer than k readers is hidden."""
+    shown, mask = privacy.engagement(shown, k)
     rows = [r for _, r in shown.iterrows()]
     where = [" · ".join([str(r["column_name"]), format_label(r["format"], tx), position(r["position"], tx)])
              for r in rows]
@@ -68,6 +73,7 @@ def ranking(shown: pd.DataFrame, ages: list[int], tx: Text) -> Table:
         (tx("cp_rank") + ". " + tx("cp_title"), None, [f"{int(r['rank'])}. {title(r)}" for r in rows]),
         (" · ".join(tx(k) for k in ("cp_column", "cp_format", "cp_position")), None, where),
         (tx("cp_published"), None, [published(r, tx) for r in rows]),
+        _metric("article_same_age_time", shown["same_age_sec"], tx, compare_days),
         _metric("article_recipients", shown["recipients"], tx),
         *(_metric("article_read_rate_days", shown[f"read_rate_d{k}"], tx, k) for k in ages),
         (shrunk, None,
@@ -75,27 +81,29 @@ def ranking(shown: pd.DataFrame, ages: list[int], tx: Text) -> Table:
         _metric("article_share_rate_shrunk", shown["share_shrunk"], tx),
     ]
     frame, units = _build(columns)
-    return frame, units, None
+    hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    for a in ages:
+        hidden[same_age_label(tx, "article_read_rate_days", a)] = mask[f"read_rate_d{a}"].to_numpy()
+    return frame, units, hidden
 
 
-def engagement(current: pd.DataFrame, tx: Text) -> Table:
-    """Totals and rates of the period's articles up to the end of the period."""
-    columns = [
-        (tx("cp_title"), None, [title(r) for _, r in current.iterrows()]),
-        _metric("article_readers", current["readers"], tx),
-        _metric("article_read_rate", current["read_rate"], tx),
-        _metric("article_share_rate", current["share_rate"], tx),
-        _metric("article_favorites", current["favorites"], tx),
-        _metric("article_likes", current["likes"], tx),
-        _metric("article_zaikan", current["zaikan"], tx),
-        _metric("article_comments", current["comments"], tx),
-        _metric("article_interaction_rate", current["interaction_rate"], tx),
-        _metric("article_original_rate", current["original_rate"], tx),
-    ]
-    if current["finish_rate"].notna().any():
-        columns.append(_metric("article_finish_rate", current["finish_rate"], tx))
+ENGAGEMENT_COLUMNS = (("readers", "article_readers"), ("read_rate", "article_read_rate"),
+                      ("share_rate", "article_share_rate"), ("favorites", "article_favorites"),
+                      ("likes", "article_likes"), ("zaikan", "article_zaikan"),
+                      ("comments", "article_comments"), ("interaction_rate", "article_interaction_rate"),
+                      ("original_rate", "article_original_rate"))
+
+
+def engagement(current: pd.DataFrame, k: int, tx: Text) -> Table:
+    """Totals and rates of the period's articles up to the end of the period; counts of fewer than
+    k people hidden with the rates built on them (`privacy.engagement`)."""
+    data, mask = privacy.engagement(current, k)
+    keys = [*ENGAGEMENT_COLUMNS, *([("finish_rate", "article_finish_rate")]
+                                   if current["finish_rate"].notna().any() else [])]
+    columns = [(tx("cp_title"), None, [title(r) for _, r in data.iterrows()]),
+               *(_metric(key, data[c], tx) for c, key in keys)]
     frame, units = _build(columns)
-    return frame, units, None
+    return frame, units, _hidden(frame, mask, keys, tx)
 
 
 def breakdowns(parts: dict[str, pd.DataFrame], compare_days: int, tx: Text) -> Table:
@@ -127,17 +135,16 @@ def breakdowns(parts: dict[str, pd.DataFrame], compare_days: int, tx: Text) -> T
     return frame, units, None
 
 
-def sources(frame: pd.DataFrame, tx: Text) -> Table:
-    """New followers and unfollows per WeChat follower source (user_source names)."""
-    columns = [
-        (tx("cp_source"), None, [tx.follower_source(s) for s in frame["source"]]),
-        _metric("new_followers", frame["new_followers"], tx),
-        _metric("unfollows", frame["unfollows"], tx),
-        _metric("net_followers", frame["net_followers"], tx),
-        _metric("follower_new_share", frame["new_share"], tx),
-    ]
+def sources(frame: pd.DataFrame, k: int, tx: Text) -> Table:
+    """New followers and unfollows per WeChat follower source (user_source names); counts under k
+    hidden with what they reveal (`privacy.sources`, as in the finding)."""
+    data, mask = privacy.sources(frame, k)
+    keys = (("new_followers", "new_followers"), ("unfollows", "unfollows"),
+            ("net_followers", "net_followers"), ("new_share", "follower_new_share"))
+    columns = [(tx("cp_source"), None, [tx.follower_source(s) for s in data["source"]]),
+               *(_metric(key, data[c], tx) for c, key in keys)]
     table, units = _build(columns)
-    return table, units, None
+    return table, units, _hidden(table, mask, keys, tx)
 
 
 def pushes(frame: pd.DataFrame, tx: Text) -> Table:
@@ -155,21 +162,19 @@ def pushes(frame: pd.DataFrame, tx: Text) -> Table:
     return table, units, None
 
 
-def buying(frame: pd.DataFrame, k: int, tx: Text) -> Table:
-    """Articles read in the period with the orders credited to them; buyer cells under k hidden."""
-    data, mask = suppress(frame, "buyers", k, also=["orders", "gmv", "conversion"])
-    columns = [
-        (tx("cp_title"), None, [title(r) for _, r in data.iterrows()]),
-        _metric("article_readers", data["readers"], tx),
-        _metric("article_openers", data["openers"], tx),
-        _metric("article_open_rate", data["open_rate"], tx),
-        _metric("article_buyers", data["buyers"], tx),
-        _metric("article_orders", data["orders"], tx),
-        _metric("article_gmv", data["gmv"], tx),
-        _metric("article_conversion", data["conversion"], tx),
-    ]
+def buying(frame: pd.DataFrame, k: int, rows: int, tx: Text) -> Table:
+    """The first `rows` articles (most credited GMV first) with the orders credited to them; cells
+    describing fewer than k readers, openers or buyers hidden (`privacy.buying`, the suppression
+    the finding goes through too). Rows whose GMV is hidden come last, by id: their place in the
+    GMV order would tell what they hide."""
+    data, mask = privacy.buying(frame, k)
+    hidden = mask["gmv"].to_numpy()
+    order = [*data.index[~hidden], *data[hidden].sort_values("article_id").index]
+    data, mask = data.loc[order].head(rows), mask.loc[order].head(rows)
+    columns = [(tx("cp_title"), None, [title(r) for _, r in data.iterrows()]),
+               *(_metric(key, data[c], tx) for c, key in BUYING_COLUMNS)]
     table, units = _build(columns)
-    return table, units, _hidden(table, mask, BUYING_HIDDEN, tx)
+    return table, units, _hidden(table, mask, BUYING_COLUMNS, tx)
 
 
 def pages(frame: pd.DataFrame, k: int, tx: Text) -> Table:
@@ -183,8 +188,10 @@ def pages(frame: pd.DataFrame, k: int, tx: Text) -> Table:
     return table, units, _hidden(table, mask, PAGE_COLUMNS, tx)
 
 
-def outliers(frame: pd.DataFrame, compare_days: int, tx: Text) -> Table:
-    """Articles with actual and expected same-age readers; flagged ones say which way."""
+def outliers(frame: pd.DataFrame, compare_days: int, k: int, tx: Text) -> Table:
+    """Articles with actual and expected same-age readers; flagged ones say which way. Readers
+    under k are hidden, with the ratio that gives them away."""
+    frame, mask = privacy.outliers(frame, k)
     flags = [tx("cp_flag_above" if z > 0 else "cp_flag_below") if f else ""
              for z, f in zip(frame["z"], frame["flagged"], strict=True)]
     columns = [
@@ -198,4 +205,7 @@ def outliers(frame: pd.DataFrame, compare_days: int, tx: Text) -> Table:
         (tx("cp_flag"), None, flags),
     ]
     table, units = _build(columns)
-    return table, units, None
+    hidden = pd.DataFrame(False, index=table.index, columns=table.columns)
+    hidden[same_age_label(tx, "article_readers_days", compare_days)] = mask["readers_c"].to_numpy()
+    hidden[tx.label("article_vs_expected")] = mask["vs_expected"].to_numpy()
+    return table, units, hidden

@@ -1,17 +1,26 @@
 """What works and when to publish: same-age read and share rates per column, format, position
-and publish hour with intervals over articles; headline read rate by hour x weekday, pushes per
-week against the target band, and the effect of the gap since the previous push."""
+and publish hour with intervals over articles, and the tests behind any sentence that ranks them;
+headline read rate by hour x weekday, pushes per week against the target band, and the effect of
+the gap since the previous push."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from helpers.content.history import History, divide, push_table
 from helpers.core.warehouse import Warehouse, day_number, day_to_date
+from helpers.stats.experiments import Moments, ratio_difference
 from helpers.stats.shrinkage import ratio_interval
+
+ALPHA = 0.05  # a difference is called significant below this (Bonferroni-adjusted) p-value
+# Each rate as a ratio of per-article sums: the articles are the units of every comparison.
+RATIOS = {"read_rate": ("readers_c", "recipients"), "read_adjusted": ("readers_c", "expected_c"),
+          "share_rate": ("sharers_c", "readers_c")}
 
 GAP_BUCKETS = ((1, "1"), (2, "2"), (3, "3"), (4, "4–6"), (7, "7+"))
 BREAKDOWN_COLUMNS = ["articles", "recipients", "readers", "sharers", "read_rate", "read_lo",
@@ -94,3 +103,72 @@ def gap_effect(hist: History) -> pd.DataFrame:
             rows.append({"gap": label, "pushes": len(g), "read_rate": rate, "read_lo": lo,
                          "read_hi": hi})
     return pd.DataFrame(rows, columns=["gap", "pushes", "read_rate", "read_lo", "read_hi"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The articles of `group` against other articles: each side's rate (a ratio of sums) and a
+    two-sided test of their difference with articles as the units (delta method,
+    `stats.experiments.ratio_difference`). When the group was picked as the highest of `groups`
+    groups, the p-value is Bonferroni-adjusted for them (times `groups`, at most 1)."""
+
+    group: Any
+    rate: float
+    articles: int
+    other: float
+    other_articles: int
+    p_value: float
+    groups: int = 2
+
+    @property
+    def significant(self) -> bool:
+        return bool(self.p_value < ALPHA)
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame, rate: str, group: Any = None, groups: int = 2,
+            scale: float = 1.0) -> Comparison:
+    """Articles `a` against articles `b` on `rate` (a key of RATIOS), rates multiplied by
+    `scale` (the account's read rate, for the position-adjusted rate)."""
+    num, den = RATIOS[rate]
+    diff = ratio_difference(Moments.of(b[num].to_numpy(float), b[den].to_numpy(float)),
+                            Moments.of(a[num].to_numpy(float), a[den].to_numpy(float)), ALPHA)
+    p = float(diff.p_value)
+    return Comparison(group, scale * float(diff.treatment), len(a), scale * float(diff.control), len(b),
+                      min(1.0, p * groups) if groups > 2 else p, groups)
+
+
+def lead(observed: pd.DataFrame, by: str, rate: str, min_articles: int) -> Comparison | None:
+    """The group of `by` with the highest `rate` among the groups of at least `min_articles`
+    articles, against all other observed articles together; None when fewer than two groups
+    have that many (smaller groups are never ranked)."""
+    num, den = RATIOS[rate]
+    grouped = observed.groupby(by, sort=True)
+    sums, sizes = grouped[[num, den]].sum(), grouped.size()
+    eligible = sums[(sizes >= min_articles) & (sums[den] > 0)]
+    if len(eligible) < 2:
+        return None
+    top = (eligible[num] / eligible[den]).idxmax()
+    inside = (observed[by] == top).to_numpy()
+    scale = divide(observed["readers_c"].sum(), observed["recipients"].sum()) \
+        if rate == "read_adjusted" else 1.0
+    return compare(observed[inside], observed[~inside], rate, top, len(eligible), scale)
+
+
+def slots(observed: pd.DataFrame, min_articles: int) -> Comparison | None:
+    """Headline (position 1) against secondary read rate; None when either has fewer than
+    `min_articles` articles."""
+    heads = (observed["position_key"] == 1).to_numpy()
+    a, b = observed[heads], observed[~heads]
+    if min(len(a), len(b)) < min_articles:
+        return None
+    return compare(a, b, "read_rate", "headline")
+
+
+def gap_contrast(hist: History, min_articles: int) -> Comparison | None:
+    """Headlines pushed the day after the previous push against those after a longer pause (read
+    rate); None when either has fewer than `min_articles` headlines."""
+    heads = _headlines(hist).dropna(subset=["gap_days"])
+    a, b = heads[heads["gap_days"] == 1], heads[heads["gap_days"] >= 2]
+    if min(len(a), len(b)) < min_articles:
+        return None
+    return compare(a, b, "read_rate", 1)

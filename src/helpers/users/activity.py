@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.core.sessions import sessions_sql, uses_session_ids
 from helpers.core.warehouse import Warehouse, day_to_date
 
-SESSION_GAP_S = 30 * 60  # a new session starts after 30 minutes without events (WeChat's rule)
 # The registry metrics of `session_stats`, as the report compares them week on week.
 SESSION_KEYS = ("sessions", "opens_per_user", "session_seconds", "pages_per_session", "bounce_rate")
 
@@ -41,40 +41,6 @@ def distinct_active(wh: Warehouse, first_day: int, last_day: int) -> int:
                          "WHERE event_day BETWEEN :lo AND :hi", {"lo": first_day, "hi": last_day}) or 0)
 
 
-def _sessions_sql(use_session_id: bool) -> str:
-    if use_session_id:
-        return """
-        SELECT user_id, session_id AS sid, MIN(event_day) AS day, MIN(event_sec) AS start_sec,
-               MAX(event_sec) AS end_sec,
-               SUM(CASE WHEN event = 'page_view' THEN 1 ELSE 0 END) AS pages
-        FROM events WHERE event_day BETWEEN :lo AND :hi
-        GROUP BY user_id, session_id"""
-    return f"""
-        WITH gaps AS (
-            SELECT user_id, event_day, event_sec, event,
-                   CASE WHEN event_sec - LAG(event_sec) OVER (PARTITION BY user_id ORDER BY event_sec)
-                             <= {SESSION_GAP_S} THEN 0 ELSE 1 END AS starts
-            FROM events WHERE event_day BETWEEN :lo AND :hi),
-        numbered AS (
-            -- the default RANGE frame gives events with the same timestamp the same session
-            SELECT user_id, event_day, event_sec, event,
-                   SUM(starts) OVER (PARTITION BY user_id ORDER BY event_sec) AS sid
-            FROM gaps)
-        SELECT user_id, sid, MIN(event_day) AS day, MIN(event_sec) AS start_sec,
-               MAX(event_sec) AS end_sec,
-               SUM(CASE WHEN event = 'page_view' THEN 1 ELSE 0 END) AS pages
-        FROM numbered GROUP BY user_id, sid"""
-
-
-def uses_session_ids(wh: Warehouse, first_day: int, last_day: int) -> bool:
-    """Tracked session ids are used when every event of the range has one."""
-    if not wh.has("events", "session_id"):
-        return False
-    missing = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi "
-                        "AND session_id IS NULL", {"lo": first_day, "hi": last_day})
-    return not missing
-
-
 def session_stats(wh: Warehouse, first_day: int, last_day: int, by_day: bool = False,
                   use_session_id: bool | None = None) -> pd.DataFrame:
     """Sessions (tracked session ids, else cut at 30 minutes of inactivity) in the range.
@@ -94,7 +60,7 @@ def session_stats(wh: Warehouse, first_day: int, last_day: int, by_day: bool = F
                AVG(pages) AS pages_per_session,
                SUM(CASE WHEN pages = 1 THEN 1 ELSE 0 END) AS single_page,
                SUM(CASE WHEN pages >= 1 THEN 1 ELSE 0 END) AS with_pages
-        FROM ({_sessions_sql(use_session_id)}) s
+        FROM ({sessions_sql(use_session_id)}) s
         {"GROUP BY day ORDER BY day" if by_day else ""}""", {"lo": first_day, "hi": last_day})
     frame["opens_per_user"] = frame["sessions"] / frame["users"]
     frame["bounce_rate"] = frame["single_page"] / frame["with_pages"].where(frame["with_pages"] > 0)
