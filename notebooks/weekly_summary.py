@@ -32,7 +32,7 @@ from helpers.core import kpis
 from helpers.render.components import Kpi
 from helpers.suite import open_report
 from helpers.weekly import charts, findings
-from helpers.weekly.headline import headline, shown_kpis
+from helpers.weekly.headline import aov_card_values, headline, shown_kpis
 
 rep = open_report("weekly_summary", params)
 rep.header()
@@ -46,8 +46,12 @@ shown = shown_kpis(metrics)
 rep.section("ws_glance")
 rep.finding(findings.weekly_summary(metrics, rep.tx))
 previous_week = weekly.iloc[-2] if len(weekly) > 1 and weekly.iloc[-2]["complete"] else None
-rep.kpi_cards([Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k),
-                   None if previous_week is None else previous_week[k]) for k in shown])
+cards = [Kpi(k, metrics[k], metrics[f"{k}_wow"], rep.params.targets.get(k),
+              None if previous_week is None else previous_week[k]) for k in shown]
+if metrics["aov"] is not None:  # average order value: GMV / paid orders
+    aov, aov_wow, aov_before = aov_card_values(weekly)
+    cards.append(Kpi("aov", aov, aov_wow, previous=aov_before))
+rep.kpi_cards(cards)
 if len(shown) < len(kpis.KPIS):
     rep.skipped("ws_orders_table", labels=rep.tx("ws_list_separator").join(
         rep.tx.label(k) for k in kpis.KPIS if k not in shown))

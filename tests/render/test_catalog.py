@@ -72,7 +72,7 @@ def test_sentences_format_numbers_by_unit_and_record_the_metrics_shown():
     zh, en = Text("zh"), Text("en")
     assert zh("ws_kpi_wow", label=zh.label("gmv"), value=zh.value("gmv", 176_543.2),
               wow=zh.value("gmv_wow", -0.098)) == "成交额（GMV） ¥17.7万（周环比 -9.8%）"
-    assert en("ws_biggest_move", label="GMV", change=0.082) == " The biggest move: GMV (+8.2%)."
+    assert en("ws_biggest_move", label="GMV", change=0.082) == " Largest week-on-week change: GMV (+8.2%)."
     assert zh.shown == ["gmv", "gmv_wow"] and en.shown == []
     assert zh("ws_trend", weeks=8) == "近 8 周趋势"
 

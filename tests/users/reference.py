@@ -124,13 +124,14 @@ def sessions(shop: dict, lo: int, hi: int, use_ids: bool) -> dict[str, float]:
 
 
 def retention(shop: dict, lo: int, hi: int, k: int, exact: bool) -> tuple[int, int]:
-    """(observable new users, retained) for cohorts first seen in [lo, hi]."""
-    _, last = bounds(shop)
+    """(observable new users, retained) for cohorts first seen in [lo, hi]; day k is observable
+    when it lies inside the days the events cover."""
+    first, last = bounds(shop)
     seen = active_days(shop)
     size = kept = 0
     for u in shop["users"]:
         fs = day(u["first_seen_at"])
-        if lo <= fs <= hi and fs + k <= last:
+        if lo <= fs <= hi and first <= fs + k <= last:
             size += 1
             days = seen.get(u["user_id"], set())
             kept += (fs + k in days) if exact else any(d >= fs + k for d in days)
@@ -213,6 +214,18 @@ def funnel(shop: dict, lo: int, hi: int, steps: list[str], window: int) -> list[
             times.append(prev)
         out.append(times)
     return out
+
+
+def funnel_observed(shop: dict, times: list[list[int | None]], window: int) -> list[bool]:
+    """Per funnel path: its window [t1, t1 + window] ends by the last second of the data."""
+    _, last = bounds(shop)
+    return [t[0] + window <= (last + 1) * 86_400 - 1 for t in times]
+
+
+def churn(shop: dict, wk: int) -> tuple[int, int]:
+    """(users active in the week before Monday `wk`, those of them not active in week wk)."""
+    before, now = active_between(shop, wk - 7, wk - 1), active_between(shop, wk, wk + 6)
+    return len(before), len(before - now)
 
 
 def chain_depth(shop: dict) -> dict[str, int]:

@@ -6,6 +6,7 @@ in one line what it cannot show, never a missing value in words, and its JSON ke
 from __future__ import annotations
 
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -102,7 +103,7 @@ def test_a_channel_without_converters_has_a_float_median_the_table_formats(tmp_p
     channels = funnel.by_channel(funnel.funnel_paths(wh, LO, HI, STEPS, 86_400), STEPS)
     ads = channels.set_index("channel").loc["ads"]
     assert ads["converters"] == 0 and isinstance(ads["median_minutes"], float) and math.isnan(ads["median_minutes"])
-    table, units, _ = ua_tables.funnel_by_channel(channels, Text("en"))
+    table, units, _ = ua_tables.funnel_by_channel(channels, 1, Text("en"))
     html = render_tables.styled(table, units, Text("en")).to_html()
     assert "—" in html and "nan" not in html.lower()
 
@@ -228,7 +229,9 @@ def test_report_on_a_degenerate_shape_says_what_it_cannot_show(name, tmp_path):
     run = run_notebook(ds.write_dataset(tmp_path / "src", ds.named_shape(name)), tmp_path / "out", language="en")
     assert not run.unreadable()
     metrics = run.payload["metrics"]
-    assert all(v is None or math.isfinite(v) for v in metrics.values())
+    cohorts = {k for k in metrics if k.endswith("_latest_cohort")}  # ISO weeks such as 2026-W46
+    assert all(metrics[k] is None or re.fullmatch(r"\d{4}-W\d{2}", metrics[k]) for k in cohorts)
+    assert all(v is None or math.isfinite(v) for k, v in metrics.items() if k not in cohorts)
     reasons = " ".join(s["reason"] for s in run.skipped)
     assert all(what in reasons for what in EXPECTED.get(name, [])), reasons
     if "no paid order" in reasons or "no orders table" in reasons:

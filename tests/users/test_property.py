@@ -123,7 +123,7 @@ def _portrait_funnel_referral(wh: Warehouse, lo: int, hi: int, metrics: dict) ->
     _share(steps[["step_conversion", "overall_conversion"]].to_numpy().ravel())
     channels = funnel.by_channel(paths, STEPS)
     _share(channels["conversion"])
-    tables.funnel_by_channel(channels, TX)
+    tables.funnel_by_channel(channels, 10, TX)
     funnel.missing_steps(wh, STEPS)
     if len(paths):
         findings.funnel(steps, funnel.biggest_drop(steps), channels, funnel.median_minutes_to_convert(paths, STEPS),

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from helpers.core import kpis
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, build_warehouse
-from helpers.weekly.headline import headline
+from helpers.render.text import Text
+from helpers.weekly import findings
+from helpers.weekly.headline import aov_card_values, headline
 
 from conftest import minimal_tables, write_source
 
@@ -52,6 +54,41 @@ def test_headline_wow_and_nulls(tmp_path):
     earlier = kpis.kpi_series(wh, Period.parse("2026-W45"), Period.parse("2026-W46"))
     assert earlier.complete.tolist() == [False, True]
     assert headline(earlier)["active_users_wow"] is None  # W45 is outside the data
+
+
+def test_aov_by_hand_and_its_card(tmp_path):
+    """Issue 12, item 11: aov = GMV / paid orders. W47: o2 paid 30.5 (o3 refunded) -> 30.5;
+    W46: o1 paid 50 -> 50; the card's week on week 30.5 / 50 - 1 = -39%."""
+    wh = Warehouse(build_warehouse(write_source(tmp_path / "src", minimal_tables())))
+    weekly = kpis.kpi_series(wh, Period.parse("2026-W46"), Period.parse("2026-W47"))
+    m = headline(weekly)
+    assert m["aov"] == pytest.approx(30.5)
+    assert aov_card_values(weekly) == pytest.approx((30.5, 30.5 / 50 - 1, 50.0))
+    assert list(m)[-1] == "aov"  # the v1 keys first, then the addition
+    assert "AOV" in findings.weekly_summary(m, Text("en")) and "客单价" in findings.weekly_summary(m, Text("zh"))
+
+
+def test_aov_is_null_without_paid_orders(tmp_path):
+    tables = minimal_tables()
+    tables["orders"] = [o | {"status": "refunded"} for o in tables["orders"]]
+    wh = Warehouse(build_warehouse(write_source(tmp_path / "refunded", tables)))
+    weekly = kpis.kpi_series(wh, Period.parse("2026-W46"), Period.parse("2026-W47"))
+    assert headline(weekly)["aov"] is None and aov_card_values(weekly) == (None, None, None)
+    assert kpis.with_aov(weekly)["aov"].isna().all()
+    del tables["orders"]
+    wh = Warehouse(build_warehouse(write_source(tmp_path / "none", tables)))
+    assert headline(kpis.kpi_series(wh, Period.parse("2026-W46"), Period.parse("2026-W47")))["aov"] is None
+
+
+def test_aov_matches_pandas_on_the_sample(tiny_data, tiny_wh):
+    weekly = kpis.with_aov(kpis.kpi_series(tiny_wh, Period.parse("2026-W45"), Period.parse("2026-W47")))
+    orders = pd.read_parquet(tiny_data / "orders.parquet")
+    paid = orders[orders.status.isna() | (orders.status.str.lower() == "paid")]
+    week = paid.paid_at.dt.normalize() - pd.to_timedelta(paid.paid_at.dt.day_of_week, unit="D")
+    expected = paid.groupby(week.dt.date).amount.agg(["sum", "size"])
+    for row in weekly.itertuples():
+        assert row.aov == pytest.approx(expected.loc[row.start, "sum"] / expected.loc[row.start, "size"])
+    assert headline(weekly)["aov"] == pytest.approx(weekly["aov"].iloc[-1])
 
 
 def test_orders_null_without_orders_table(tmp_path):

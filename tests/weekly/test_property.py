@@ -40,6 +40,10 @@ def summary_of(tables) -> tuple[dict, dict]:
         assert (metrics[f"{k}_wow"] is None) == (not comparable), k
         if comparable:
             assert metrics[f"{k}_wow"] == pytest.approx(weekly[k].iloc[-1] / previous - 1)
+    paid = weekly["orders"].iloc[-1]
+    assert (metrics["aov"] is None) == (not has_orders or not paid)
+    if metrics["aov"] is not None:
+        assert metrics["aov"] == pytest.approx(weekly["gmv"].iloc[-1] / paid)
     sentences = {lang: findings.weekly_summary(metrics, Text(lang)) for lang in ("zh", "en")}
     for text in sentences.values():
         assert not BAD_WORDS.search(text) and "—" not in text, text
@@ -61,7 +65,7 @@ def test_weekly_summary_on_any_valid_dataset(tables):
 def test_exactly_one_complete_week_compares_nothing():
     metrics, sentences = summary_of(named_shape("exactly_one_week"))
     assert all(metrics[f"{k}_wow"] is None for k in kpis.KPIS)
-    assert "week on week" not in sentences["en"] and "biggest move" not in sentences["en"]
+    assert "week on week" not in sentences["en"] and "Largest week-on-week" not in sentences["en"]
 
 
 def test_without_orders_the_sentence_leaves_orders_and_gmv_out():

@@ -1,4 +1,5 @@
-"""The four business KPIs every report shares: active users, new users, paid orders, GMV.
+"""The four business KPIs every report shares: active users, new users, paid orders, GMV, and
+the average order value derived from the last two.
 
 Defined here once (their registry entries are in weekly/metrics.yaml): the weekly summary shows
 them, forecasting forecasts them per day, other reports compare against them.
@@ -66,6 +67,19 @@ def kpi_series(wh: Warehouse, first: Period | None, last: Period, grain: Grain =
     out.loc[~out["complete"], list(KPIS)] = math.nan
     out.insert(0, "start", [day_to_date(b) for b in out.pop("bucket")])
     return out
+
+
+def aov(gmv: float | None, orders: float | None) -> float | None:
+    """Average order value (客单价): GMV / paid orders of the same period; None when either is
+    missing or there is no paid order."""
+    if gmv is None or orders is None or math.isnan(gmv) or math.isnan(orders) or orders == 0:
+        return None
+    return float(gmv) / float(orders)
+
+
+def with_aov(series: pd.DataFrame) -> pd.DataFrame:
+    """`kpi_series` with an `aov` column (missing where a bucket has no paid order or no data)."""
+    return series.assign(aov=series["gmv"] / series["orders"].where(series["orders"] > 0))
 
 
 def relative_change(current: float | None, previous: float | None) -> float | None:

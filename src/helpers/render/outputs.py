@@ -38,14 +38,16 @@ class OutputContract:
 CONTRACTS: dict[str, OutputContract] = {
     "weekly_summary": OutputContract(
         ("active_users", "new_users", "orders", "gmv", "active_users_wow", "new_users_wow", "orders_wow",
-         "gmv_wow")),
+         "gmv_wow", "aov")),
     "user_analysis": OutputContract(
         ("dau_mean", "wau", "mau", "stickiness", "new_users", "retention_d1", "retention_d7", "retention_d30",
          "buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu", "referral_share",
-         "funnel_conversion")),
+         "funnel_conversion", "retention_d1_latest", "retention_d7_latest", "retention_d30_latest",
+         "retention_d1_latest_cohort", "retention_d7_latest_cohort", "retention_d30_latest_cohort", "aov",
+         "churn_rate", "follower_activity")),
     "content_performance": OutputContract(
         ("articles_published", "readers", "reads", "sharers", "read_rate", "share_rate", "new_followers",
-         "unfollows", "net_followers", "best_article_id")),
+         "unfollows", "net_followers", "best_article_id", "share_rate_reads")),
     "campaign_evaluation": OutputContract(
         ("campaigns",),
         {"campaigns": ("campaign_id", "type", "method", "metric", "lift_abs", "lift_rel", "ci_low",

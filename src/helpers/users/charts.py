@@ -5,6 +5,7 @@ Every word comes from the catalog through `tx`; each chart records the registry 
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -154,17 +155,20 @@ def lifecycle_bars(frame: pd.DataFrame, tx: Text) -> Figure:
     return fig
 
 
-def pyramid(tiers: pd.DataFrame, tx: Text) -> Figure:
-    """The customer pyramid, top tier on top, bar widths proportional to users."""
+def pyramid(tiers: pd.DataFrame, k: int, tx: Text) -> Figure:
+    """The customer pyramid, top tier on top, bar widths proportional to users; a tier of fewer
+    than k users has no bar and reads "<k" (privacy: its width would tell its size)."""
     tx.shows("pyramid_users")
     fig, ax = plt.subplots(figsize=(7, 2.8))
     n = len(tiers)
-    widest = max(float(tiers["users"].max()), 1.0)
-    for i, row in enumerate(tiers.itertuples()):
+    small = (tiers["users"] > 0) & (tiers["users"] < k)
+    widest = max(float(tiers.loc[~small, "users"].max()) if (~small).any() else 0.0, 1.0)
+    for i, (row, hidden) in enumerate(zip(tiers.itertuples(), small, strict=True)):
         y = n - 1 - i
-        ax.barh(y, row.users, left=-row.users / 2, color=PALETTE[i % len(PALETTE)], height=0.8)
-        ax.text(widest / 2 * 1.05, y, f"{tx.data(row.tier)}  {fmt.number(row.users, tx.language)}",
-                va="center", fontsize=10)
+        if not hidden:
+            ax.barh(y, row.users, left=-row.users / 2, color=PALETTE[i % len(PALETTE)], height=0.8)
+        shown = f"<{k}" if hidden else fmt.number(row.users, tx.language)
+        ax.text(widest / 2 * 1.05, y, f"{tx.data(row.tier)}  {shown}", va="center", fontsize=10)
     ax.set_xlim(-widest / 2 * 1.05, widest * 1.25)
     ax.axis("off")
     ax.set_title(tx("ua_pyramid"))
@@ -186,11 +190,13 @@ def ltv_lines(curves: pd.DataFrame, by: str, tx: Text) -> Figure:
 
 
 def migration_heatmap(matrix: pd.DataFrame, hidden: pd.DataFrame, k: int, tx: Text) -> Figure:
-    """Customers moving between RFM segments (rows: before, columns: now); cells under k hidden."""
+    """Customers moving between RFM segments (rows: before, columns: now), privacy applied
+    (`tables.rfm_migration`): cells under k (`hidden`) read "<k", other missing cells (hidden so
+    that those cannot be worked out from the segment sizes) "—"; hidden cells are drawn as zeros."""
     tx.shows("rfm_customers")
     labels = [segment_label(key, tx) for key in matrix.index]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(matrix) + 1.4))
-    annot = matrix.map(lambda v: "" if pd.isna(v) else fmt.number(v, tx.language))
+    annot = matrix.map(lambda v: fmt.MISSING if pd.isna(v) else fmt.number(v, tx.language))
     annot = annot.mask(hidden, f"<{k}")
     sns.heatmap(np.log1p(matrix.fillna(0).astype(float)), annot=annot, fmt="", cmap="Purples", cbar=False,
                 ax=ax, annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
@@ -291,5 +297,7 @@ def daily_line(frame: pd.DataFrame, metric: str, title: str, tx: Text) -> Figure
     ax.set_title(title)
     value_axis(ax, METRICS[metric].unit, tx.language)
     ax.set_ylim(bottom=0)
-    fig.autofmt_xdate()
+    if len(dates) <= 16:  # weekly points: a tick on each week's start
+        ax.set_xticks(dates)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%-m/%-d"))  # as the weekly charts: 9/28
     return fig

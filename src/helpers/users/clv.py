@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.core.sql import PAID
 from helpers.core.warehouse import Warehouse
+from helpers.render import privacy
 from helpers.stats import clv as stats_clv
 from helpers.users.value import CONSENTED
 
@@ -98,3 +99,16 @@ def _fit(wh: Warehouse, calibration: pd.DataFrame, as_of_day: int, horizon_days:
     history["p_alive"] = stats_clv.bg_nbd_p_alive(bg, history["frequency"], history["recency"], history["t"])
     return ClvResult(bg, gg, history, holdout,
                      (float(check["predicted"].sum()), float(check["actual"].sum())), horizon_days)
+
+
+def holdout_shown(holdout: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The holdout check (`ClvResult.holdout`) as the chart may show it (privacy): the buckets of
+    the highest calibration frequencies folded into the one before until it holds k customers
+    (the chart reads the last bucket as "n+"), with customer-weighted means; buckets still under k
+    left out."""
+    coded, folded = privacy.top_code(holdout.reset_index(drop=True), "customers", k)
+    if folded:
+        tail = holdout.iloc[len(coded) - 1:]
+        for column in ("predicted", "actual"):
+            coded.loc[coded.index[-1], column] = float(np.average(tail[column], weights=tail["customers"]))
+    return privacy.large_only(coded, "customers", k)[0]

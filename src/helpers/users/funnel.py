@@ -13,9 +13,11 @@ DEFAULT_STEPS = ("launch", "page_view", "add_to_cart", "checkout", "pay")
 
 def funnel_paths(wh: Warehouse, first_day: int, last_day: int, steps: tuple[str, ...] | list[str],
                  window_seconds: int) -> pd.DataFrame:
-    """One row per user who did step 1 in the period: channel and t1..tn (local seconds of the
-    first matching event of each step, missing when not reached). Events after the data's last
-    day cannot count, so late starters in the last period may convert less."""
+    """One row per user who did step 1 in the period: channel, t1..tn (local seconds of the
+    first matching event of each step, missing when not reached) and `observed`: the user's whole
+    window [t1, t1 + window] lies inside the data (it ends by the last second of the data's last
+    day). A window cut off by the end of the data is censored, not a failure: conversion is
+    measured on observed windows only (`observed_paths`)."""
     ctes = ["""s1 AS (SELECT user_id, MIN(event_sec) AS t1, MIN(event_sec) AS tprev FROM events
                      WHERE event = :step1 AND event_day BETWEEN :lo AND :hi GROUP BY user_id)"""]
     for i in range(2, len(steps) + 1):
@@ -37,7 +39,19 @@ def funnel_paths(wh: Warehouse, first_day: int, last_day: int, steps: tuple[str,
     frame["channel"] = frame["channel"].fillna("unknown")
     # plain floats: a step nobody reached is NaN (never pd.NA, which no formatter or median takes)
     frame = frame.astype({f"t{i}": "float64" for i in range(1, len(steps) + 1)})
+    frame["observed"] = frame["t1"] + window_seconds <= data_end_second(wh)
     return frame.drop(columns="user_id")
+
+
+def data_end_second(wh: Warehouse) -> int:
+    """The last second the data covers: the end of its last day (local seconds)."""
+    return (wh.meta["last_day"] + 1) * 86_400 - 1
+
+
+def observed_paths(paths: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The starters whose conversion window is fully observed, and how many were left out."""
+    kept = paths[paths["observed"]]
+    return kept, len(paths) - len(kept)
 
 
 def missing_steps(wh: Warehouse, steps: tuple[str, ...] | list[str]) -> list[str]:

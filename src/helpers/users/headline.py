@@ -1,20 +1,24 @@
-"""The `user_analysis` headline figures of report-outputs.md, each computed as defined there."""
+"""The `user_analysis` headline figures of report-outputs.md, each computed as defined there: the
+v1 contract's keys first, in its order, then the v1.1 additions."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from helpers.core import kpis
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
-from helpers.users import activity, funnel, referral, retention, value
+from helpers.users import activity, funnel, lifecycle, referral, retention, value
 
 BUYER_KEYS = ("buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu")
+KEYS = CONTRACTS["user_analysis"].metrics  # v1 and the v1.1 additions of report-outputs.md
 
 
 def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str, ...],
-             funnel_window_seconds: int) -> dict[str, Any]:
-    """The contract's metrics of the period (`CONTRACTS["user_analysis"]`), in its order."""
+             funnel_window_seconds: int, min_cell_size: int = 10) -> dict[str, Any]:
+    """The published metrics of the period (`KEYS`). `follower_activity` is null when it would
+    describe fewer than `min_cell_size` followers or active followers (privacy)."""
     lo, hi = day_number(period.start), day_number(period.end)
     daily = activity.daily_active(wh, lo, hi)
     dau_mean = float(daily["dau"].mean())
@@ -24,9 +28,6 @@ def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str,
                               {"lo": lo, "hi": hi}) or 0)
     # no orders table, or none paid (every order refunded): the value section is not shown
     buyers = value.buyer_metrics(wh, lo, hi, wau) if value.has_paid_orders(wh) else dict.fromkeys(BUYER_KEYS)
-    steps = funnel.summarise(funnel.funnel_paths(wh, lo, hi, funnel_steps, funnel_window_seconds),
-                             funnel_steps)
-    starters = steps["users"].iloc[0]
     metrics: dict[str, Any] = {
         "dau_mean": dau_mean,
         "wau": wau,
@@ -36,7 +37,32 @@ def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str,
         **retention.period_retention(wh, lo, hi),
         **{k: buyers[k] for k in BUYER_KEYS},
         "referral_share": referral.referral_share(wh, lo, hi) if wh.has("users", "referrer_id") else None,
-        "funnel_conversion": (float(steps["overall_conversion"].iloc[-1])
-                              if starters and not funnel.missing_steps(wh, funnel_steps) else None),
+        "funnel_conversion": funnel_conversion(wh, lo, hi, funnel_steps, funnel_window_seconds),
+        **retention.latest_retention(wh, hi),
+        "aov": week_aov(wh, period),
+        "churn_rate": _value(lifecycle.weekly_churn(wh, lo, lo)["churn_rate"].iloc[-1]),
+        "follower_activity": lifecycle.follower_activity(lifecycle.followers_active(wh, lo, hi), min_cell_size),
     }
-    return {k: metrics[k] for k in CONTRACTS["user_analysis"].metrics}
+    return {k: metrics[k] for k in KEYS}
+
+
+def week_aov(wh: Warehouse, period: Period) -> float | None:
+    """aov of an ISO week, as the weekly summary computes it (`core.kpis`): GMV / paid orders."""
+    week = kpis.kpi_series(wh, period, period).iloc[0]
+    return kpis.aov(week["gmv"], week["orders"])
+
+
+def funnel_conversion(wh: Warehouse, lo: int, hi: int, steps: list[str] | tuple[str, ...],
+                      window_seconds: int) -> float | None:
+    """Share of the period's starters whose window is fully observed that reach the last step;
+    None when the steps are not all in the data or no starter's window is observed."""
+    if funnel.missing_steps(wh, steps):
+        return None
+    observed, _ = funnel.observed_paths(funnel.funnel_paths(wh, lo, hi, steps, window_seconds))
+    if not len(observed):
+        return None
+    return float(funnel.summarise(observed, steps)["overall_conversion"].iloc[-1])
+
+
+def _value(x: float) -> float | None:
+    return None if x != x else float(x)  # NaN (not observable) is published as null

@@ -1,5 +1,6 @@
-"""Lifecycle: weekly new / returning / resurrecting / dormant users, churn risk and win-backs,
-and the potential -> new -> active -> loyal customer pyramid."""
+"""Lifecycle: weekly new / returning / resurrecting / dormant users, the weekly churn rate, churn
+risk and win-backs, followers' activity, and the potential -> new -> active -> loyal customer
+pyramid."""
 
 from __future__ import annotations
 
@@ -50,6 +51,54 @@ def weekly_lifecycle(wh: Warehouse, first_week_day: int, last_week_day: int) -> 
     frame["quick_ratio"] = (frame["new"] + frame["resurrecting"]) / -frame["dormant"].where(frame["dormant"] < 0)
     frame.insert(0, "week", [day_to_date(d) for d in frame.pop("wk")])
     return frame
+
+
+def weekly_churn(wh: Warehouse, first_week_day: int, last_week_day: int) -> pd.DataFrame:
+    """Per ISO week (Monday day numbers in the range): users active in the previous week
+    (`previous_active`), those of them with no event this week (`churned`) and `churn_rate` =
+    churned / previous_active. Missing (NaN) when either week is not entirely inside the data, or
+    nobody was active the week before."""
+    frame = wh.query(f"""
+        WITH uw AS (SELECT DISTINCT user_id, {week_start('event_day')} AS wk FROM events
+                    WHERE event_day BETWEEN :lo - 7 AND :hi + 6)
+        SELECT prev.wk + 7 AS wk, COUNT(*) AS previous_active,
+               SUM(CASE WHEN cur.user_id IS NULL THEN 1 ELSE 0 END) AS churned
+        FROM uw prev LEFT JOIN uw cur ON cur.user_id = prev.user_id AND cur.wk = prev.wk + 7
+        WHERE prev.wk + 7 BETWEEN :lo AND :hi
+        GROUP BY prev.wk + 7""", {"lo": first_week_day, "hi": last_week_day})
+    out = pd.DataFrame({"wk": range(first_week_day, last_week_day + 1, 7)}).merge(frame, on="wk", how="left")
+    counts = ["previous_active", "churned"]
+    out[counts] = out[counts].astype("float64").fillna(0.0)
+    complete = (out["wk"] - 7 >= wh.meta["first_day"]) & (out["wk"] + 6 <= wh.meta["last_day"])
+    out.loc[~complete, counts] = float("nan")
+    out["churn_rate"] = out["churned"] / out["previous_active"].where(out["previous_active"] > 0)
+    out.insert(0, "week", [day_to_date(d) for d in out.pop("wk")])
+    return out
+
+
+def followers_active(wh: Warehouse, first_day: int, last_day: int) -> tuple[int, int] | None:
+    """Users flagged `is_follower` and first seen by `last_day`: (those with any event in
+    [first_day, last_day], all of them). None when the users table has no `is_follower` column."""
+    if not wh.has("users", "is_follower"):
+        return None
+    followers, active = wh.query("""
+        SELECT COUNT(*) AS followers, COUNT(a.user_id) AS active
+        FROM users u LEFT JOIN (SELECT DISTINCT user_id FROM events
+                                WHERE event_day BETWEEN :lo AND :hi) a ON a.user_id = u.user_id
+        WHERE u.is_follower = TRUE AND u.first_seen_day <= :hi""", {"lo": first_day, "hi": last_day}).iloc[0]
+    return int(active), int(followers)
+
+
+def follower_activity(counts: tuple[int, int] | None, min_cell_size: int) -> float | None:
+    """follower_activity = active followers / followers; None without the column, without
+    followers, or when either count is under `min_cell_size` (privacy: the share would describe
+    fewer users than a shown cell may)."""
+    if counts is None:
+        return None
+    active, followers = counts
+    if not followers or min(active, followers) < min_cell_size:
+        return None
+    return active / followers
 
 
 def churn_risk(wh: Warehouse, as_of_day: int, quiet_days: int, lookback_days: int = 30) -> int:

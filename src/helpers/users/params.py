@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -9,6 +10,7 @@ from pydantic import Field, field_validator
 from helpers.core.params import SharedParams
 from helpers.users.funnel import DEFAULT_STEPS as DEFAULT_FUNNEL
 from helpers.users.lifecycle import PyramidRules
+from helpers.users.rfm import FREQUENCY_THRESHOLDS
 
 
 class UserAnalysisParams(SharedParams):
@@ -27,7 +29,11 @@ class UserAnalysisParams(SharedParams):
                                        description="each user's conversion window from step 1")
     pyramid: PyramidRules = Field(default_factory=PyramidRules)
     rfm_window_days: int = Field(365, ge=30, le=1095, description="purchases scored by RFM")
-    rfm_bins: int = Field(5, ge=3, le=10, description="score levels of R, F and M")
+    rfm_bins: int = Field(5, ge=3, le=10, description="score levels of R and M (percentile ranks)")
+    rfm_frequency_thresholds: list[int] = Field(
+        default_factory=lambda: list(FREQUENCY_THRESHOLDS), min_length=1, max_length=9,
+        description="paid orders in the RFM window at which F rises a level; the default [2, 3] gives "
+                    "F1 = 1 order, F2 = 2 orders, F3 = 3 or more")
     clv_horizon_days: int = Field(90, ge=7, le=730, description="CLV prediction horizon")
     clv_holdout_weeks: int = Field(8, ge=2, le=26, description="weeks held out to check the CLV model")
     top_referrers: int = Field(10, ge=0, le=50, description="referrers listed (by pseudonym only)")
@@ -38,3 +44,10 @@ class UserAnalysisParams(SharedParams):
         if any(not s.strip() for s in steps) or len(set(steps)) != len(steps):
             raise ValueError("funnel steps must be distinct, non-empty event names")
         return steps
+
+    @field_validator("rfm_frequency_thresholds")
+    @classmethod
+    def _rising_thresholds(cls, thresholds: list[int]) -> list[int]:
+        if thresholds[0] < 2 or any(b <= a for a, b in pairwise(thresholds)):
+            raise ValueError("F thresholds are order counts from 2 up, each above the one before, e.g. [2, 3]")
+        return thresholds

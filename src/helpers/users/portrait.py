@@ -1,7 +1,8 @@
 """Portrait: who the new and the active users are (gender, age band, region, platform).
 
 Only users who did not refuse analytics consent are profiled; values under the privacy threshold
-are left out by `portrait_frames` (render.privacy).
+are left out by `portrait_frames` (render.privacy), and since the charts show shares, which give
+the total away, a single value left out takes the next-smallest with it.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def portrait(wh: Warehouse, first_day: int, last_day: int, dimension: str, popul
 
 def portrait_frames(wh: Warehouse, first_day: int, last_day: int, k: int) -> dict[str, pd.DataFrame]:
     """Per dimension, the period's new and active users per value (value, users, share, population),
-    values under k users left out: what the portrait charts and finding show."""
+    values under k users left out (with complementary suppression): what the portrait charts and
+    finding show."""
     frames = {}
     for dimension in DIMENSIONS:
         parts = []
         for population in ("new", "active"):
             frame = portrait(wh, first_day, last_day, dimension, population).assign(population=population)
-            parts.append(privacy.large_only(frame, "users", k)[0])
+            parts.append(privacy.large_only(frame, "users", k, total=True)[0])
         frames[dimension] = pd.concat(parts, ignore_index=True)
     return frames

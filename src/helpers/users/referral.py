@@ -8,6 +8,7 @@ import pandas as pd
 
 from helpers.core.sql import week_start
 from helpers.core.warehouse import Warehouse, day_to_date
+from helpers.render import privacy
 
 MAX_DEPTH = 50
 
@@ -21,11 +22,15 @@ def referral_share(wh: Warehouse, first_day: int, last_day: int) -> float | None
 
 
 def invites(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
-    """Per referrer, the new users of the range they brought: referrer_id, invites."""
-    return wh.query("""
-        SELECT referrer_id, COUNT(*) AS invites FROM users
-        WHERE first_seen_day BETWEEN :lo AND :hi AND referrer_id IS NOT NULL
-        GROUP BY referrer_id""", {"lo": first_day, "hi": last_day})
+    """Per referrer, the new users of the range they brought: referrer_id, invites and listable
+    (False when the referrer refused analytics consent: counted in totals, never listed)."""
+    frame = wh.query("""
+        SELECT n.referrer_id, COUNT(*) AS invites,
+               MIN(CASE WHEN COALESCE(r.consent, TRUE) THEN 1 ELSE 0 END) AS listable
+        FROM users n LEFT JOIN users r ON r.user_id = n.referrer_id
+        WHERE n.first_seen_day BETWEEN :lo AND :hi AND n.referrer_id IS NOT NULL
+        GROUP BY n.referrer_id""", {"lo": first_day, "hi": last_day})
+    return frame.astype({"listable": bool})
 
 
 def chain_depth(links: pd.DataFrame) -> pd.Series:
@@ -81,8 +86,10 @@ def pseudonym(user_id: str, salt: str) -> str:
 
 
 def top_referrers(counts: pd.DataFrame, n: int, salt: str) -> pd.DataFrame:
-    """The `n` referrers with most invites, by pseudonym only."""
-    top = counts.sort_values(["invites", "referrer_id"], ascending=[False, True]).head(n)
+    """The `n` listable referrers (`invites`) with most invites, by pseudonym only: a referrer who
+    refused analytics consent is never listed, not even by pseudonym."""
+    listed = counts[counts["listable"].astype(bool)]
+    top = listed.sort_values(["invites", "referrer_id"], ascending=[False, True]).head(n)
     return pd.DataFrame({"referrer": [pseudonym(u, salt) for u in top["referrer_id"]],
                          "invites": top["invites"].to_numpy()})
 
@@ -94,3 +101,18 @@ def invite_summary(counts: pd.DataFrame) -> dict[str, float | None]:
     return {"referrers": n,
             "invites_per_referrer": float(counts["invites"].mean()) if n else None,
             "referrers_2plus": int((counts["invites"] >= 2).sum())}
+
+
+def depth_shown(depth: pd.DataFrame, k: int) -> tuple[pd.DataFrame, int | None]:
+    """The chain-depth distribution as the report may show it (privacy): deep levels of fewer than
+    k users folded into the level before ("3+"), then levels under k left out (with complementary
+    suppression, the total being the week's referred new users). Returns the rows with `depth` as
+    labels, and the longest chain's depth when it can be named (nothing was folded and its level
+    is shown), else None."""
+    coded, folded = privacy.top_code(depth.reset_index(drop=True), "users", k)
+    labels = coded["depth"].astype(str)
+    if folded:
+        labels.iloc[-1] += "+"
+    shown, _ = privacy.large_only(coded.assign(depth=labels), "users", k, total=True)
+    named = not folded and len(shown) and shown.index[-1] == coded.index[-1]
+    return shown, int(coded["depth"].iloc[-1]) if named else None

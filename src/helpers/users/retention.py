@@ -2,8 +2,11 @@
 
 Two readings, both available everywhere: `exact` = active on exactly day k after the first-seen
 day (WeChat's definition and the JSON's); `on_or_after` = active on day k or any later day
-(unbounded retention: never decreases with more data, never rises with k). Cells whose day k lies
-beyond the data (cohort day + k > last day) are missing, never 0.
+(unbounded retention: never decreases with more data, never rises with k). A cell is observable
+only when its whole day (or week) lies inside the days the events cover, at both ends: a day k
+after the data's last day, or before its first (users first seen before the events start), is
+missing, never 0. The events' coverage is `wh.meta` first_day .. last_day, the first and last
+local days holding an event.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from helpers.core.periods import Period
 from helpers.core.sql import week_start
 from helpers.core.warehouse import Warehouse, day_to_date
 
 Mode = Literal["exact", "on_or_after"]
 WECHAT_DAYS = (1, 2, 3, 4, 5, 6, 7, 14, 30)  # getweanalysisappiddailyretaininfo keys
+LATEST_DAYS = (1, 7, 30)  # the days of retention_d<k>_latest
 # Catalog words saying how each mode counts a returning user.
 MODE_TEXT: dict[str, str] = {"exact": "ua_mode_exact", "on_or_after": "ua_mode_on_or_after"}
 
@@ -46,19 +51,19 @@ def _cohort_counts(wh: Warehouse, first_day: int, last_day: int, days: tuple[int
     return frame.sort_values(["cohort", *([by] if by else [])]).reset_index(drop=True)
 
 
-def _observable(cohort: pd.Series, k: int, last_day: int) -> pd.Series:
-    return cohort + k <= last_day
+def _observable(cohort: pd.Series, k: int, wh: Warehouse) -> pd.Series:
+    """Day k of each cohort day lies inside the events' coverage (first_day .. last_day)."""
+    return (cohort + k >= wh.meta["first_day"]) & (cohort + k <= wh.meta["last_day"])
 
 
 def daily_cohorts(wh: Warehouse, first_day: int, last_day: int, days: tuple[int, ...] = WECHAT_DAYS,
                   mode: Mode = "exact", by: str | None = None) -> pd.DataFrame:
     """One row per cohort day [and `by` value]: cohort (date), size, d<k> retention fractions."""
     counts = _cohort_counts(wh, first_day, last_day, days, mode, by)
-    data_end = wh.meta["last_day"]
     out = counts[["cohort", *([by] if by else []), "size"]].copy()
     for k in days:
         rate = counts[f"r{k}"] / counts["size"]
-        out[f"d{k}"] = rate.where(_observable(counts["cohort"], k, data_end))
+        out[f"d{k}"] = rate.where(_observable(counts["cohort"], k, wh))
     out.insert(0, "date", [day_to_date(d) for d in out.pop("cohort")])
     return out
 
@@ -71,12 +76,11 @@ def pooled(wh: Warehouse, first_day: int, last_day: int, days: tuple[int, ...] =
     value when given (long format with a `by` column).
     """
     counts = _cohort_counts(wh, first_day, last_day, days, mode, by)
-    data_end = wh.meta["last_day"]
     rows = []
     groups = counts.groupby(by) if by else [(None, counts)]
     for key, group in groups:
         for k in days:
-            ok = _observable(group["cohort"], k, data_end)
+            ok = _observable(group["cohort"], k, wh)
             users = int(group.loc[ok, "size"].sum())
             retained = int(group.loc[ok, f"r{k}"].sum())
             rows.append({**({by: key} if by else {}), "k": k, "users": users,
@@ -88,7 +92,8 @@ def pooled(wh: Warehouse, first_day: int, last_day: int, days: tuple[int, ...] =
 def weekly_cohorts(wh: Warehouse, first_week_day: int, last_week_day: int, weeks: int = 8
                    ) -> pd.DataFrame:
     """Cohorts by ISO week of first seen: size and w0..w<weeks> = share active in week +j.
-    A week that has not fully happened in the data is missing."""
+    A week not entirely inside the events' coverage (not fully happened yet, or partly before the
+    events start) is missing."""
     shares = ",\n".join(f"SUM(CASE WHEN a.j = {j} THEN 1 ELSE 0 END) AS w{j}" for j in range(weeks + 1))
     frame = wh.query(f"""
         WITH c AS (SELECT user_id, {week_start('first_seen_day')} AS cohort FROM users
@@ -101,9 +106,9 @@ def weekly_cohorts(wh: Warehouse, first_week_day: int, last_week_day: int, weeks
         FROM c LEFT JOIN a ON a.user_id = c.user_id
         GROUP BY c.cohort ORDER BY c.cohort""",
                      {"lo": first_week_day, "hi": last_week_day, "span": 7 * (weeks + 1)})
-    data_end = wh.meta["last_day"]
+    data_start, data_end = wh.meta["first_day"], wh.meta["last_day"]
     for j in range(weeks + 1):
-        visible = frame["cohort"] + 7 * j + 6 <= data_end
+        visible = (frame["cohort"] + 7 * j >= data_start) & (frame["cohort"] + 7 * j + 6 <= data_end)
         frame[f"w{j}"] = (frame[f"w{j}"] / frame["size"]).where(visible)
     frame.insert(0, "week", [day_to_date(d) for d in frame.pop("cohort")])
     return frame
@@ -111,10 +116,27 @@ def weekly_cohorts(wh: Warehouse, first_week_day: int, last_week_day: int, weeks
 
 def period_retention(wh: Warehouse, first_day: int, last_day: int) -> dict[str, float | None]:
     """retention_d1/d7/d30 of report-outputs.md: among the period's new users for whom day k is
-    observable, the share with any event on exactly day k; None when nobody is observable."""
+    observable (inside the events' coverage), the share with any event on exactly day k; None
+    when nobody is observable."""
     table = pooled(wh, first_day, last_day, days=(1, 7, 30), mode="exact")
     return {f"retention_d{int(r.k)}": (None if not r.users else float(r.retention))
             for r in table.itertuples()}
+
+
+def latest_retention(wh: Warehouse, last_day: int, days: tuple[int, ...] = LATEST_DAYS
+                     ) -> dict[str, float | str | None]:
+    """retention_d<k>_latest and retention_d<k>_latest_cohort for each k: the newest weekly cohort
+    whose day k falls on or before `last_day` (the report week's last day), as an ISO week
+    ('2026-W45'), and the exact day-k retention of its users whose day k is observable (None when
+    none is: no new users that week, or their day k before the events start). Reads no event
+    after `last_day`, so a past week's rerun on later data gives the same figures."""
+    rates, cohorts = {}, {}
+    for k in days:
+        monday = latest_complete_cohort_week(last_day, k)
+        row = pooled(wh, monday, monday + 6, (k,), mode="exact").iloc[0]
+        rates[f"retention_d{k}_latest"] = float(row.retention) if row.users else None
+        cohorts[f"retention_d{k}_latest_cohort"] = Period.containing(day_to_date(monday)).label
+    return {**rates, **cohorts}
 
 
 def latest_complete_cohort_week(last_day: int, k: int) -> int:
@@ -139,12 +161,14 @@ def cohort_change(wh: Warehouse, earlier_week_day: int | None, later_week_day: i
 
     Per value: size and rate in each week, and `rate_effect` = mean share of the value in the two
     cohorts x change of its rate (points of the overall change it explains). The overall row has
-    key '*'. A week that is None or has no new users has no rates (NaN), so nothing compares.
+    key '*'. Only cohort days whose day k is observable count (as in `pooled`). A week that is
+    None or has no new users has no rates (NaN), so nothing compares.
     """
     parts = []
     for name, start in (("earlier", earlier_week_day), ("later", later_week_day)):
         counts = (_cohort_counts(wh, start, start + 6, (k,), "exact", by) if start is not None
-                  else pd.DataFrame({by: [], "size": [], f"r{k}": []}))
+                  else pd.DataFrame({"cohort": [], by: [], "size": [], f"r{k}": []}))
+        counts = counts[_observable(counts["cohort"], k, wh)]
         grouped = counts.groupby(by)[["size", f"r{k}"]].sum()
         grouped.columns = [f"size_{name}", f"retained_{name}"]
         parts.append(grouped)
