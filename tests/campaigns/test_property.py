@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from datasets import Tables, datasets, latest_week, open_warehouse
 from helpers.campaigns import charts, detail_tables, findings, method_findings, tables
 from helpers.campaigns import evaluation as ca
-from helpers.campaigns.channel_queries import channels
+from helpers.campaigns.channel_queries import attribution_orders, channels
 from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.core.warehouse import day_number
 from helpers.render.text import Text
@@ -105,7 +105,8 @@ def test_every_campaign_computation_completes_on_any_valid_dataset(dataset, lang
             tables.overview(evals, params.gross_margin, tx), tables.scorecards(evals, tx)
         frame = channels(wh, day_number(period.start), day_number(period.end))
         if len(frame):
-            findings.channel_finding(frame, 10, tx)
+            orders = attribution_orders(wh, day_number(period.start), day_number(period.end))
+            findings.channel_finding(frame, orders, 10, tx)
             detail_tables.acquisition(frame, 10, tx)
             if wh.has("orders"):
                 detail_tables.attribution(frame, 10, tx)

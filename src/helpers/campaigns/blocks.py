@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.campaigns import charts, detail_tables, findings, method_findings, tables
+from helpers.campaigns.channel_queries import attribution_orders
 from helpers.campaigns.evaluation import Evaluation, specifics
 from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.campaigns.wording import campaign_title
+from helpers.core.warehouse import day_number
 from helpers.render.report import Report
 
 
@@ -99,14 +101,17 @@ def type_details(rep: Report, e: Evaluation, params: CampaignEvaluationParams) -
 def channels(rep: Report, frame: pd.DataFrame) -> None:
     """The channel finding, the acquisition table and, with paid orders, the attribution table and
     chart; a period with one channel or none says so in one line."""
-    tx, k = rep.tx, rep.params.min_cell_size
+    tx, p = rep.tx, rep.params
+    k = p.min_cell_size
     if frame.empty:
         rep.unavailable("ce_why_no_channels")
         return
     if len(frame) == 1:
         rep.unavailable("ce_why_one_channel", channel=tx.data(frame["channel"].iat[0]))
     else:
-        rep.finding(findings.channel_finding(frame, k, tx) or tx("ce_no_channel"))
+        orders = attribution_orders(rep.wh, day_number(rep.period.start), day_number(rep.period.end))
+        rep.finding(findings.channel_finding(frame, orders, k, tx, p.min_group_size, p.alpha)
+                    or tx("ce_no_channel"))
     rep.table(*detail_tables.acquisition(frame, k, tx))
     if not rep.wh.has("orders"):
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.core.sql import PAID
+from helpers.core.sql import PAID, paid
 from helpers.core.warehouse import Warehouse
 
 
@@ -56,3 +56,17 @@ def channels(wh: Warehouse, lo: int, hi: int) -> pd.DataFrame:
     out[present] = out[present].fillna(0.0)
     return out.sort_values(["spend", "ft_revenue"], ascending=False, na_position="last"
                            ).reset_index(drop=True)
+
+
+def attribution_orders(wh: Warehouse, lo: int, hi: int) -> pd.DataFrame:
+    """The paid orders of [lo, hi], one row each: buyer, amount, first-touch channel (the buyer's
+    users.channel) and last-touch channel (orders.channel), 'unknown' where missing; no rows
+    without orders or orders.channel."""
+    if not wh.has("orders", "channel"):
+        return pd.DataFrame(columns=["user_id", "amount", "first_touch", "last_touch"])
+    return wh.query(f"""
+        SELECT o.user_id, o.amount, COALESCE(u.channel, 'unknown') AS first_touch,
+               COALESCE(o.channel, 'unknown') AS last_touch
+        FROM orders o LEFT JOIN users u ON u.user_id = o.user_id
+        WHERE {paid("o")} AND o.paid_day BETWEEN :lo AND :hi
+        ORDER BY o.order_id""", {"lo": lo, "hi": hi})

@@ -13,6 +13,7 @@ from helpers.campaigns.wording import change, interval, reason, word
 from helpers.render.escape import Inline, Strong, runs
 from helpers.render.text import Text
 from helpers.stats.experiments import Lift
+from helpers.stats.shares import share_shift
 
 # The scorecard metric a campaign's target_metric is measured by.
 TARGET_KEYS = {"gmv": "campaign_gmv", "orders": "campaign_orders", "new_users": "campaign_new_users",
@@ -83,19 +84,27 @@ def repeat_gap(gap: Lift, tx: Text) -> str:
               ci=interval(float(gap.abs_low), float(gap.abs_high), "conversion", tx))
 
 
-def channel_finding(frame: pd.DataFrame, k: int, tx: Text) -> str:
-    """What changes between first- and last-touch credit: the biggest gainer and loser, and the
-    paid channels' ROAS both ways ("" when no channel has k buyers both ways)."""
-    ok = (frame["ft_buyers"] >= k) & (frame["lt_buyers"] >= k)
-    total_ft, total_lt = frame["ft_revenue"].sum(), frame["lt_revenue"].sum()
-    if not total_ft or not total_lt or not ok.any():
+def channel_finding(frame: pd.DataFrame, orders: pd.DataFrame, k: int, tx: Text, min_group: int = 30,
+                    alpha: float = 0.05) -> str:
+    """What changes between first- and last-touch credit, and the paid channels' ROAS both ways
+    (channels with at least k buyers both ways: a ROAS is one small cell's revenue otherwise)
+    ("" when no channel has max(k, min_group) buyers both ways). A channel is named as gaining or
+    losing the most revenue share only when it has that many buyers both ways and its shift is
+    significant at `alpha` (`stats.shares.share_shift` on the period's paid `orders`, buyers as
+    units: a few big orders cannot make a channel "gain"); the sentence gives the 95% intervals.
+    frame: `channel_queries.channels`; orders: `channel_queries.attribution_orders`."""
+    big = max(k, min_group)
+    ok = (frame["ft_buyers"] >= big) & (frame["lt_buyers"] >= big)
+    if not frame["ft_revenue"].sum() or not frame["lt_revenue"].sum() or not ok.any() or orders.empty:
         return ""
-    shift = (frame["lt_revenue"] / total_lt - frame["ft_revenue"] / total_ft).where(ok)
-    up, down = frame.loc[shift.idxmax()], frame.loc[shift.idxmin()]
+    shifts = share_shift(orders["amount"], orders["first_touch"], orders["last_touch"], orders["user_id"])
+    clear = shifts[shifts["group"].isin(frame.loc[ok, "channel"]) & (shifts["p_value"] < alpha)]
+    up, down = clear[clear["shift"] > 0].nlargest(1, "shift"), clear[clear["shift"] < 0].nsmallest(1, "shift")
     tx.shows("channel_share_shift")
-    text = tx("ce_channel_shift", up=tx.data(up["channel"]), up_shift=shift.max(),
-              down=tx.data(down["channel"]), down_shift=shift.min())
-    paid = frame[frame["spend"] > 0]
+    key = {(True, True): "ce_channel_shift", (True, False): "ce_channel_shift_up",
+           (False, True): "ce_channel_shift_down", (False, False): "ce_channel_shift_none"}[len(up) > 0, len(down) > 0]
+    text = tx(key, n=big, **_shift_values("up", up, tx), **_shift_values("down", down, tx))
+    paid = frame[(frame["spend"] > 0) & (frame["ft_buyers"] >= k) & (frame["lt_buyers"] >= k)]  # privacy
     if not paid.empty:
         tx.shows("channel_roas_ft", "channel_roas_lt")
         parts = [tx("ce_channel_roas_item", channel=tx.data(r.channel),
@@ -103,3 +112,13 @@ def channel_finding(frame: pd.DataFrame, k: int, tx: Text) -> str:
                     last=r.lt_revenue / r.spend if r.spend else np.nan) for r in paid.itertuples()]
         text += tx("ce_channel_roas", channels=tx("ce_comma").join(parts))
     return text
+
+
+def _shift_values(side: str, row: pd.DataFrame, tx: Text) -> dict[str, object]:
+    """The placeholders {side}, {side}_shift and {side}_ci of a share-shift sentence (none when
+    `row`, one row of `share_shift` or none, is empty)."""
+    if row.empty:
+        return {}
+    r = row.iloc[0]
+    return {side: tx.data(r["group"]), f"{side}_shift": float(r["shift"]),
+            f"{side}_ci": interval(float(r["low"]), float(r["high"]), "conversion", tx)}

@@ -112,23 +112,26 @@ def forecast_finding(runs: list[SeriesRun], targets: dict[str, float], tx: Text)
 
 
 def accuracy_finding(runs: list[SeriesRun], tx: Text) -> str:
-    """How the chosen models compare with seasonal naive, and how honest the intervals are."""
+    """The chosen models' and seasonal naive's backtest MASE, averaged over the series, and how
+    honest the intervals are. Described, not ranked: the models were chosen on the same
+    backtest origins, so "lower than seasonal naive" would be a selection effect, not a test."""
     scored = [r for r in runs if r.forecast and np.isfinite(r.forecast.mase) and np.isfinite(r.forecast.mase_naive)
               and r.forecast.mase_naive > 0]
     if not scored:
         return tx("fc_no_backtest")
-    gain = np.mean([1 - r.forecast.mase / r.forecast.mase_naive for r in scored])
     cov = {lv: np.nanmean([r.forecast.calibration[lv].expected for r in scored]) for lv in LEVELS}
     recal = [r.info.label(tx) for r in scored if any(r.forecast.calibration[lv].factor != 1.0 for lv in LEVELS)]
-    text = tx("fc_accuracy", origins=len(scored[0].forecast.backtest.origins), gain=gain, cov80=cov[0.80],
-              cov95=cov[0.95])
+    text = tx("fc_accuracy", origins=len(scored[0].forecast.backtest.origins),
+              chosen=np.mean([r.forecast.mase for r in scored]),
+              naive=np.mean([r.forecast.mase_naive for r in scored]), cov80=cov[0.80], cov95=cov[0.95])
     if recal:
         text += tx("fc_recalibrated", series=joined("fc_sep_list", recal, tx))
     return text
 
 
 def effects_finding(runs: list[SeriesRun], tx: Text) -> str:
-    """The clearest calendar effects (95% interval away from zero), largest first."""
+    """The calendar effects whose 95% interval excludes zero (`effect_is_clear`), largest first,
+    four at most; a larger effect with a wide interval is never named."""
     clear = []
     for r in runs:
         if r.forecast is None or r.forecast.effects is None or not r.forecast.log:
