@@ -23,7 +23,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

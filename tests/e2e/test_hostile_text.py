@@ -106,11 +106,14 @@ def _run(data: Path, out: Path, language: str, tmp: Path) -> Path:
     return week
 
 
-@pytest.fixture(scope="module", params=["zh", "en"])
-def hostile_run(request, tiny_data, tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp(f"hostile-{request.param}")
+@pytest.fixture(scope="module")
+def hostile_run(tiny_data, tmp_path_factory) -> Path:
+    """One run, in Chinese: data text reaches the page through the same escaping point in either
+    language (the English catalog's own text is checked by tests/render/test_catalog.py), and each
+    suite run costs about 40 s of the test budget."""
+    tmp = tmp_path_factory.mktemp("hostile")
     hostile_copy(tiny_data, tmp / "shop")
-    return _run(tmp / "shop", tmp / "reports", request.param, tmp)
+    return _run(tmp / "shop", tmp / "reports", "zh", tmp)
 
 
 class _Page(HTMLParser):
