@@ -82,7 +82,7 @@ def replay(series: models.Series, bt: bk.Backtest, row: int) -> tuple[str, Resul
     inner = bt.take(list(range(row - INNER, row)))
     order = bk.ranking(inner)
     chosen = next(m for m in order if not bt.failed[m][row])  # the final fit's fallback
-    calibration = {lv: cal.calibrate(inner.z[chosen], lv, SETTINGS.tolerance) for lv in cal.LEVELS}
+    calibration = {lv: cal.calibrate(inner.z[chosen], lv, SETTINGS.tolerance, SETTINGS.step) for lv in cal.LEVELS}
     yhat = bt.mean[chosen][row]
     # Rebuild the calibrated bounds from the standardized errors' scale: z = (y - mean) / sd.
     mean = np.log(yhat) if series.log else yhat

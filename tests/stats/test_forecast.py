@@ -274,6 +274,11 @@ def test_rollup_interval_by_hand():
     total, lo, hi = fc.rollup(logged, slice(0, 3), 0.80)
     assert total == pytest.approx(33) and lo * hi == pytest.approx(total**2)  # symmetric on the log scale
     assert math.log(hi / total) == pytest.approx(q * 1.5 * 0.1)
+    # issue 13 item 4: the correlation of the week starting that day ahead, when the backtest gave one
+    by_lead = fc.SeriesForecast(**{**base.__dict__, "rho_lead": (1.0, 0.0)})
+    assert fc.rollup(by_lead, slice(0, 3), 0.80)[2] - 33 == pytest.approx(q * 1.5 * (1 + 2 + 2))
+    assert fc.rollup(by_lead, slice(1, 3), 0.80)[2] - 23 == pytest.approx(q * 1.5 * math.sqrt(4 + 4))
+    assert fc.rollup(by_lead, slice(2, 3), 0.80)[2] - 11 == pytest.approx(q * 1.5 * 2)  # beyond: pooled rho
 
 
 def test_forecast_end_to_end_is_calibrated_and_consistent():

@@ -19,6 +19,7 @@ from helpers.stats.forecast_models import (
     Fitted,
     Series,
     Settings,
+    as_of,
     predict,
 )
 
@@ -64,7 +65,7 @@ class Backtest:
 
     origins: tuple[int, ...]  # position of the first forecast day of each origin
     dates: tuple[pd.Timestamp, ...]  # the same as dates
-    log: bool  # scale the standardized errors are on
+    log: bool  # scale the series it was run on was modelled on (each origin chose its own)
     actual: np.ndarray  # (origins, horizon), original scale, NaN where missing
     scale: np.ndarray  # (origins,) seasonal naive MAE of each origin's history
     mean: dict[str, np.ndarray]  # model -> (origins, horizon) point forecasts, original scale
@@ -91,7 +92,10 @@ def origin_positions(n: int, settings: Settings) -> list[int]:
 
 
 def backtest(series: Series, origins: list[int], h: int) -> Backtest:
-    """Fit every candidate at every origin; a rejected fit counts as seasonal naive there."""
+    """Fit every candidate at every origin; a rejected fit counts as seasonal naive there.
+
+    Each origin decides the log scale and the yearly profile from the days before it only (as the
+    forecast would have then); its standardized errors are on that origin's scale."""
     models = series.settings.models
     rows: list[int] = []
     actual, scale = [], []
@@ -99,11 +103,12 @@ def backtest(series: Series, origins: list[int], h: int) -> Backtest:
     sd: dict[str, list[np.ndarray]] = {m: [] for m in models}
     z: dict[str, list[np.ndarray]] = {m: [] for m in models}
     failed: dict[str, list[str]] = {m: [] for m in models}
-    observed = series.model_scale.to_numpy()
     for origin in origins:
         fitted: Fitted = {}
+        at = as_of(series, origin)  # scale and yearly profile from the days before the origin only
+        observed = at.model_scale.to_numpy()
         try:
-            base = predict("seasonal_naive", series, origin, h, fitted)
+            base = predict("seasonal_naive", at, origin, h, fitted)
         except FitError:
             continue  # a weekday never observed yet: no baseline, no origin
         rows.append(origin)
@@ -113,11 +118,11 @@ def backtest(series: Series, origins: list[int], h: int) -> Backtest:
         for model in models:
             reason = ""
             try:
-                pred = predict(model, series, origin, h, fitted)
+                pred = predict(model, at, origin, h, fitted)
             except FitError as exc:  # counted, and the origin is scored as seasonal naive
                 reason, pred = str(exc), base
             failed[model].append(reason)
-            mean[model].append(series.to_original(pred.mean))
+            mean[model].append(at.to_original(pred.mean))
             sd[model].append(pred.sd)
             z[model].append((observed[origin:origin + h] - pred.mean) / np.where(pred.sd > 0, pred.sd, np.nan))
     dates = tuple(series.values.index[o] for o in rows)

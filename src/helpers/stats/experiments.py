@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.power import NormalIndPower
 
 Array = np.ndarray | float
@@ -95,6 +95,33 @@ class Lift:
     n: np.ndarray  # users in both arms
     alpha: float = 0.05
     sequential: bool = False
+    var_control: np.ndarray | float = np.nan  # variance of each arm's estimate (for Fieller intervals)
+    var_treatment: np.ndarray | float = np.nan
+
+
+def fieller(mean_c: object, var_c: object, mean_t: object, var_t: object, crit: object
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Fieller's interval for the relative change t/c - 1 of two independent estimates.
+
+    The set of ratios θ with |t - θc| / sqrt(Var t + θ² Var c) <= crit: at θ = 1 this is the test of
+    the difference, so the interval excludes 0 exactly when that test (same critical value) rejects,
+    and on skewed data it is asymmetric where the symmetric delta-method interval was not (issue
+    13 #6). Solving (c² - k²Vc)θ² - 2tcθ + t² - k²Vt = 0: bounded when a = c² - k²Vc > 0 (the control
+    is surely away from 0), roots (tc ± k·sqrt(t²Vc + a·Vt)) / a. Otherwise the set is unbounded (the
+    whole line, or two rays) and the relative lift undetermined: (-inf, +inf); only then can the
+    interval hold 0 while the test rejects, and the absolute lift is the one to read. Over a
+    control of exactly 0 the ratio is undefined: NaN.
+    """
+    c, t, vc, vt, k = _f(mean_c), _f(mean_t), _f(var_c), _f(var_t), _f(crit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = c**2 - k**2 * vc
+        root = k * np.sqrt(t**2 * vc + a * vt)
+        one, two = (t * c - root) / a - 1, (t * c + root) / a - 1
+        bounded = a > 0
+        # over a control of exactly 0 the relative lift is undefined, as `rel` is: NaN, not unbounded
+        low = np.where(c == 0, np.nan, np.where(bounded, np.minimum(one, two), -np.inf))
+        high = np.where(c == 0, np.nan, np.where(bounded, np.maximum(one, two), np.inf))
+        return low, high
 
 
 def _lift(mean_c: np.ndarray, var_mean_c: np.ndarray, mean_t: np.ndarray, var_mean_t: np.ndarray,
@@ -102,8 +129,9 @@ def _lift(mean_c: np.ndarray, var_mean_c: np.ndarray, mean_t: np.ndarray, var_me
     """Absolute and relative lift from two independent arm estimates and their variances.
 
     The absolute interval uses Student's t with `df` (Welch-Satterthwaite, or normal when inf);
-    the relative one the delta method for a ratio of independent means:
-    Var(t/c) ≈ Var(t)/c² + t²·Var(c)/c⁴.
+    the relative one is Fieller's with the same critical value, so it excludes 0 exactly when the
+    p-value is below alpha. `rel_se` is the delta-method standard error of the ratio,
+    Var(t/c) ≈ Var(t)/c² + t²·Var(c)/c⁴, for reference only.
     """
     diff = mean_t - mean_c
     se = np.sqrt(var_mean_c + var_mean_t)
@@ -115,8 +143,9 @@ def _lift(mean_c: np.ndarray, var_mean_c: np.ndarray, mean_t: np.ndarray, var_me
         rel = np.where(mean_c != 0, mean_t / mean_c - 1, np.nan)
         rel_se = np.where(mean_c != 0, np.sqrt(var_mean_t / mean_c**2 + mean_t**2 * var_mean_c / mean_c**4),
                           np.nan)
+    rel_low, rel_high = fieller(mean_c, var_mean_c, mean_t, var_mean_t, crit)
     return Lift(mean_c, mean_t, diff, se, diff - crit * se, diff + crit * se, rel, rel_se,
-                rel - crit * rel_se, rel + crit * rel_se, p, _f(n), alpha)
+                rel_low, rel_high, p, _f(n), alpha, False, var_mean_c, var_mean_t)
 
 
 def mean_difference(control: Moments, treatment: Moments, alpha: float = 0.05) -> Lift:
@@ -267,9 +296,9 @@ def sequential(lift: Lift, tuning_n: float) -> Lift:
     with np.errstate(divide="ignore", invalid="ignore"):
         z2 = (lift.abs / lift.abs_se) ** 2
     p = np.minimum(1.0, np.sqrt(n_rho2 + 1) * np.exp(-z2 * n_rho2 / (2 * (n_rho2 + 1))))
+    rel_low, rel_high = fieller(lift.control, lift.var_control, lift.treatment, lift.var_treatment, m)
     return replace(lift, abs_low=lift.abs - m * lift.abs_se, abs_high=lift.abs + m * lift.abs_se,
-                   rel_low=lift.rel - m * lift.rel_se, rel_high=lift.rel + m * lift.rel_se,
-                   p_value=p, sequential=True)
+                   rel_low=rel_low, rel_high=rel_high, p_value=p, sequential=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,28 +312,61 @@ class Power:
     users_needed: float  # total users (both arms) for the planned effect
     days_needed: float | None  # more days at the current daily intake; 0 when already enough
     power: float
+    sequential: bool = False  # for the sequential interval read while the test runs
+
+
+def sequential_power(effect_se: object, n: object, alpha: float, tuning_n: float) -> np.ndarray:
+    """Chance that the always-valid interval read at n users (`sequential`) excludes 0 when the true
+    lift is `effect_se` standard errors: Φ(δ/se - m(n)) + Φ(-δ/se - m(n)), m the sequential multiplier.
+    Looks before n can only add to it; the report reads the interval at the current look."""
+    m = sequential_multiplier(n, alpha, tuning_n)
+    d = np.abs(_f(effect_se))
+    return stats.norm.cdf(d - m) + stats.norm.cdf(-d - m)
+
+
+def _sequential_users_needed(effect: float, sd: float, ratio: float, alpha: float, power: float,
+                             tuning_n: float) -> float:
+    """Total users (both arms, treatment/control = ratio) at which the sequential interval detects
+    `effect` with `power`: effect / se(N) = m(N) + z(power), solved on a grid then by bisection."""
+    z = stats.norm.ppf(power)
+
+    def gap(total: float) -> float:
+        se = sd * np.sqrt((1 + ratio) / total + (1 + ratio) / (ratio * total))
+        return float(effect / se - sequential_multiplier(total, alpha, tuning_n) - z)
+
+    grid = np.geomspace(4.0, 1e10, 200)
+    above = [g >= 0 for g in map(gap, grid)]
+    if not any(above):
+        return np.nan
+    i = above.index(True)
+    return grid[0] if i == 0 else float(optimize.brentq(gap, grid[i - 1], grid[i]))
 
 
 def power_analysis(control: Moments, treatment: Moments, planned_rel: float, days_so_far: float,
-                   alpha: float = 0.05, power: float = 0.8) -> Power:
-    """Minimum detectable effect now, and the days still needed to detect `planned_rel`.
-
-    Fixed-horizon two-sample normal power (statsmodels NormalIndPower) with the pooled standard
-    deviation; the intake rate is the users assigned per day so far.
+                   alpha: float = 0.05, power: float = 0.8, tuning_n: float | None = None) -> Power:
+    """Minimum detectable effect now, and the days still needed to detect `planned_rel`, for the
+    interval the report reads: fixed-horizon two-sample normal power (statsmodels NormalIndPower)
+    once the test has ended; with `tuning_n` (a running test, read sequentially) the always-valid
+    interval's: MDE = (m(n) + z(power))·se, m the sequential multiplier at the users so far.
+    The standard deviation is pooled; the intake rate is the users assigned per day so far.
     """
     nc, nt = float(control.n), float(treatment.n)
-    pooled = control + treatment
-    sd = float(np.sqrt(pooled.var_y))
+    sd = float(np.sqrt((control + treatment).var_y))
     base = float(control.mean_y)
     solver = NormalIndPower()
-    d = solver.solve_power(effect_size=None, nobs1=nc, alpha=alpha, power=power, ratio=nt / nc)
-    mde = float(d) * sd
+    if tuning_n is None:
+        mde = float(solver.solve_power(effect_size=None, nobs1=nc, alpha=alpha, power=power, ratio=nt / nc)) * sd
+    else:
+        m = float(sequential_multiplier(nc + nt, alpha, tuning_n))
+        mde = (m + float(stats.norm.ppf(power))) * sd * float(np.sqrt(1 / nc + 1 / nt))
     planned_abs = abs(planned_rel * base)
     if sd == 0 or planned_abs == 0:
-        return Power(mde, mde / base if base else np.nan, np.nan, None, power)
-    n1 = solver.solve_power(effect_size=planned_abs / sd, nobs1=None, alpha=alpha, power=power,
-                            ratio=nt / nc)
-    needed = float(n1) * (1 + nt / nc)
+        return Power(mde, mde / base if base else np.nan, np.nan, None, power, tuning_n is not None)
+    if tuning_n is None:
+        needed = float(solver.solve_power(effect_size=planned_abs / sd, nobs1=None, alpha=alpha, power=power,
+                                          ratio=nt / nc)) * (1 + nt / nc)
+    else:
+        needed = _sequential_users_needed(planned_abs, sd, nt / nc, alpha, power, tuning_n)
     per_day = (nc + nt) / days_so_far if days_so_far > 0 else 0.0
-    days = max(0.0, needed - nc - nt) / per_day if per_day > 0 else None
-    return Power(mde, mde / base if base else np.nan, needed, days, power)
+    days = None if per_day <= 0 or np.isnan(needed) else max(0.0, needed - nc - nt) / per_day
+    return Power(mde, mde / base if base else np.nan, needed, days, power, tuning_n is not None)

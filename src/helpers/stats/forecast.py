@@ -15,7 +15,14 @@ import pandas as pd
 from scipy import stats
 
 from helpers.stats.backtest import Backtest, backtest, coverage, origin_positions, ranking, scores
-from helpers.stats.calibration import LEVELS, Calibration, calibrate, intervals, weekly_correlation
+from helpers.stats.calibration import (
+    LEVELS,
+    Calibration,
+    calibrate,
+    intervals,
+    lead_correlations,
+    weekly_correlation,
+)
 from helpers.stats.forecast_models import (
     DEFAULTS,
     MIN_MODEL_DAYS,
@@ -47,11 +54,12 @@ class SeriesForecast:
     yearly: bool
     scores: dict[str, float]  # backtest MASE per candidate
     calibration: dict[float, Calibration]
-    rho: float  # within-week error correlation (weekly roll-ups)
+    rho: float  # within-week error correlation pooled over the horizon
     backtest: Backtest | None
     notes: tuple[Note, ...] = ()
     effects: pd.DataFrame | None = None  # calendar effects of the structural model
     unseen: tuple[str, ...] = ()  # regressors active in the horizon but never seen in the history
+    rho_lead: tuple[float, ...] = ()  # within-week error correlation of the week starting each day ahead
 
     @property
     def mase(self) -> float:
@@ -77,11 +85,16 @@ def first_days(fc: SeriesForecast, days: int, tolerance: float) -> tuple[pd.Data
     horizon would misjudge."""
     z = fc.backtest.z[fc.model][:, :days] if fc.backtest is not None and fc.model in fc.backtest.z \
         else np.empty((0, days))
-    calibration = {level: calibrate(z, level, tolerance) for level in LEVELS}
+    calibration = {level: calibrate(z, level, tolerance, origin_step(fc.backtest)) for level in LEVELS}
     frame = pd.DataFrame({"date": fc.dates[:days], "yhat": fc.yhat[:days]})
     for level, (lo, hi) in intervals(fc.mean[:days], fc.sd[:days], calibration, fc.log).items():
         frame[f"lo{round(level * 100)}"], frame[f"hi{round(level * 100)}"] = lo, hi
     return frame, calibration
+
+
+def origin_step(bt: Backtest | None) -> int | None:
+    """Days between two backtest origins (the calibration counts days they share once)."""
+    return int(np.diff(bt.origins).min()) if bt is not None and len(bt.origins) >= 2 else None
 
 
 def nothing_to_model(values: pd.Series) -> str | None:
@@ -139,7 +152,7 @@ def forecast(values: pd.Series, regressors: pd.DataFrame | None = None, settings
     if pred is None:
         raise Unforecastable("no_model")
     z = bt.z.get(chosen, np.empty((0, h)))
-    calibration = {level: calibrate(z, level, settings.tolerance) for level in LEVELS}
+    calibration = {level: calibrate(z, level, settings.tolerance, origin_step(bt)) for level in LEVELS}
     effects = pred.effects
     if effects is None and "structural" in settings.models and series.regressors.shape[1]:
         try:
@@ -154,7 +167,8 @@ def forecast(values: pd.Series, regressors: pd.DataFrame | None = None, settings
         mean=pred.mean, sd=pred.sd, model=chosen, log=series.log, yearly=series.yearly,
         scores=scores(bt) if len(bt.origins) else {}, calibration=calibration,
         rho=weekly_correlation(z) if z.size else 1.0, backtest=bt, notes=tuple(notes),
-        effects=effects, unseen=unseen)
+        effects=effects, unseen=unseen,
+        rho_lead=tuple(float(r) for r in lead_correlations(z)) if z.size else ())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -164,12 +178,15 @@ def forecast(values: pd.Series, regressors: pd.DataFrame | None = None, settings
 def rollup(fc: SeriesForecast, days: slice, level: float) -> tuple[float, float, float]:
     """Total of some forecast days with an interval at `level`.
 
-    Daily errors are taken as equally correlated (rho from the backtest) on the model scale; on
-    the log scale the total's error is linearised around the daily medians (delta method) and the
-    interval is formed on the log of the total, so it stays positive.
+    Daily errors are taken as equally correlated on the model scale, with the correlation the
+    backtest shows for a week starting that far ahead (`rho_lead`; the pooled `rho` beyond it or
+    without it): errors late in the horizon share more of the level error. On the log scale the
+    total's error is linearised around the daily medians (delta method) and the interval is
+    formed on the log of the total, so it stays positive.
     """
     mean, sd = fc.mean[days], fc.sd[days] * fc.calibration[level].factor
-    corr = np.full((len(sd), len(sd)), fc.rho)
+    start = days.start or 0
+    corr = np.full((len(sd), len(sd)), fc.rho_lead[start] if start < len(fc.rho_lead) else fc.rho)
     np.fill_diagonal(corr, 1.0)
     q = stats.norm.ppf(0.5 + level / 2)
     if fc.log:

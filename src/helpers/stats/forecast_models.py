@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -229,8 +229,12 @@ class Series:
 
     @property
     def model_scale(self) -> pd.Series:
-        """The values on the scale the models are fitted on (log or as they are)."""
-        return np.log(self.values) if self.log else self.values
+        """The values on the scale the models are fitted on (log or as they are; a backtest origin
+        on the log scale may have a zero or a negative value in its future: -inf or NaN there)."""
+        if not self.log:
+            return self.values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(self.values)
 
     def to_original(self, x: np.ndarray) -> np.ndarray:
         """Model-scale values back on the original scale."""
@@ -246,17 +250,28 @@ def prepare(values: pd.Series, regressors: pd.DataFrame | None, settings: Settin
     values = values.astype(float).sort_index()
     index = pd.date_range(values.index.min(), values.index.max(), freq="D")
     values = values.reindex(index)
-    observed = values.dropna()
-    notes: list[Note] = []
-    positive = bool((observed > 0).all())
-    log = positive if settings.log is None else settings.log
-    if not positive and settings.log is not False:
-        notes.append(Note("log_not_possible"))
-        log = False
-    span = (observed.index.max() - observed.index.min()).days + 1 if len(observed) else 0
-    yearly = span >= 2 * 365 if settings.yearly is None else settings.yearly
+    log, yearly = _decide(values, settings)
+    notes = [Note("log_not_possible")] if not log and settings.log is not False else []
     regressors = pd.DataFrame(index=index) if regressors is None else regressors.astype(float)
     return Series(values, regressors, settings, log, yearly, tuple(notes))
+
+
+def _decide(values: pd.Series, settings: Settings) -> tuple[bool, bool]:
+    """The log scale (every observed value positive, unless the settings say otherwise) and the
+    yearly profile (two years of history, unless the settings say otherwise) for `values`."""
+    observed = values.dropna()
+    positive = bool((observed > 0).all())
+    log = positive and settings.log is not False
+    span = (observed.index.max() - observed.index.min()).days + 1 if len(observed) else 0
+    yearly = span >= 2 * 365 if settings.yearly is None else settings.yearly
+    return log, yearly
+
+
+def as_of(series: Series, end: int) -> Series:
+    """The series as it would have been prepared with only its first `end` days known: the log
+    scale and the yearly profile decided from them (a backtest origin must not know its future)."""
+    log, yearly = _decide(series.values.iloc[:end], series.settings)
+    return replace(series, log=log, yearly=yearly)
 
 
 def design(series: Series, end: int, h: int) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
