@@ -33,6 +33,7 @@ params = {}
 from datetime import timedelta
 from pathlib import Path
 
+from helpers.core import calendar
 from helpers.core.metrics import METRICS
 from helpers.core.paths import project_root
 from helpers.forecasting import charts, findings, published, runs, series, tables
@@ -119,6 +120,8 @@ else:
 ahead = tables.calendar_ahead(regressors, ran, series.campaigns_between(rep.wh, *horizon), rep.tx)
 if forecast_runs:
     rep.say("fc_calendar_intro")
+for year in calendar.unofficial_years(*horizon) if forecast_runs else []:
+    rep.say("fc_calendar_unofficial", year=year, last=calendar.LAST_OFFICIAL_YEAR)
 if len(ahead):
     rep.table(ahead, {}, text=True)
 

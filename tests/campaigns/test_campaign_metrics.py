@@ -278,7 +278,7 @@ def test_each_campaign_gets_the_method_its_data_allows(tmp_path):
     assert b.method == "none" and "only 0 days" in wording.reason(b, Text("en"))
     item = b.item(0.4)
     assert list(item) == ["campaign_id", "type", "method", "metric", "lift_abs", "lift_rel", "ci_low",
-                          "ci_high", "p_value", "srm_p_value", "cost", "roas", "roi"]
+                          "ci_high", "p_value", "srm_p_value", "cost", "roas", "roi", "roi_low", "roi_high"]
     assert item["lift_abs"] is None and item["srm_p_value"] is None and item["cost"] == 500.0
     (a,) = ca.evaluate_all(wh, Period.parse("2026-W47"), CampaignEvaluationParams())
     assert a.method == "randomized" and a.item(0.4)["srm_p_value"] is not None

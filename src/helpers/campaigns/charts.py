@@ -24,12 +24,14 @@ HISTORY_DAYS = 42  # pre-period days drawn before a campaign
 
 def lifts(x: Experiment, tx: Text) -> Figure:
     """Relative lift per metric: the reported (sequential while running) 95% interval as a thick
-    bar, the fixed-horizon one as a thin line, guardrails in grey."""
+    bar, the fixed-horizon one as a thin line, guardrails in grey; everything in grey, the title
+    saying so, when the sample-ratio check failed."""
     rows = list(x.rows)
+    broken = bool(x.srm.flagged)  # a failed sample-ratio check: every lift in grey, the title says why
     fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(rows) + 1.2))
     ys = np.arange(len(rows))[::-1]
     for y, r in zip(ys, rows, strict=True):
-        color = NEUTRAL if r.kind == "guardrail" else PALETTE[0]
+        color = NEUTRAL if r.kind == "guardrail" or broken else PALETTE[0]
         rep, fix = r.reported, r.fixed
         ax.plot([float(rep.rel_low), float(rep.rel_high)], [y, y], color=color, lw=7, alpha=0.3,
                 solid_capstyle="butt")
@@ -43,7 +45,8 @@ def lifts(x: Experiment, tx: Text) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.relative_change(v, 0)))
     ax.grid(axis="x", color="#e6e6e6")
     ax.grid(axis="y", visible=False)
-    ax.set_title(tx("ce_chart_lifts_sequential") if x.running else tx("ce_chart_lifts"))
+    title = tx("ce_chart_lifts_sequential") if x.running else tx("ce_chart_lifts")
+    ax.set_title(tx("ce_chart_untrusted", title=title, untrusted=tx("ce_untrusted")) if broken else title)
     tx.shows("campaign_lift_rel", "campaign_ci")
     return fig
 

@@ -70,6 +70,12 @@ class Evaluation:
         return self.campaign.running(self.as_of)
 
     @property
+    def split_broken(self) -> bool:
+        """A randomized test whose sample-ratio check failed: its lift (and the return computed
+        from it) is not trustworthy until the split is explained, and no verdict is given."""
+        return self.experiment is not None and bool(self.experiment.srm.flagged)
+
+    @property
     def cost(self) -> float | None:
         """Cost to date (CNY), None when unknown."""
         return self.card.get("cost")
@@ -116,10 +122,19 @@ class Evaluation:
             return None, None
         return gmv[0] / cost, (gmv[0] * gross_margin - cost) / cost
 
+    def roi_interval(self, gross_margin: float) -> tuple[float | None, float | None]:
+        """ROI's 95% interval from the incremental-GMV interval (ROI is increasing in GMV, so the
+        interval's ends map to ROI's ends); None without incremental GMV or cost."""
+        gmv, cost = self.incremental_gmv(), self.cost
+        if gmv is None or not cost:
+            return None, None
+        return (gmv[1] * gross_margin - cost) / cost, (gmv[2] * gross_margin - cost) / cost
+
     def item(self, gross_margin: float) -> dict[str, Any]:
         """The campaign's object in the JSON `campaigns` list (report-outputs.md)."""
         lift = {k: finite(v) for k, v in self.lift().items()}
         roas, roi = self.roas_roi(gross_margin)
+        roi_low, roi_high = self.roi_interval(gross_margin)
         return {
             "campaign_id": self.campaign.campaign_id, "type": self.campaign.type,
             "method": self.method, "metric": self.metric,
@@ -127,6 +142,7 @@ class Evaluation:
             "ci_high": lift["high"], "p_value": lift["p"],
             "srm_p_value": float(self.experiment.srm.p_value) if self.experiment else None,
             "cost": self.cost, "roas": finite(roas), "roi": finite(roi),
+            "roi_low": finite(roi_low), "roi_high": finite(roi_high),
         }
 
 
@@ -257,5 +273,7 @@ DEFINITIONS = {
         "spend rows tagged with the campaign, else campaigns.cost (pro rata to the days elapsed "
         "while running), CNY. roas = incremental GMV / cost; roi = (incremental GMV x "
         "gross_margin - cost) / cost, with incremental GMV the GMV the method attributes to the "
-        "campaign (randomized: revenue-per-user lift x treated users); null when not computable."),
+        "campaign (randomized: revenue-per-user lift x treated users); null when not computable. "
+        "roi_low, roi_high: 95% interval of roi, the same formula applied to the ends of the "
+        "incremental-GMV interval; an interval holding 0 means the return is not determined."),
 }

@@ -129,8 +129,10 @@ def analyse_experiment(users: pd.DataFrame, c: Campaign, as_of: int, params: Cam
     power = None
     if len(names) > 1 and how == "mean":
         arm = users[users["variant"] == names[1]]
+        # Power of the interval the report reads: the sequential one while the test runs.
         power = ex.power_analysis(_moments(control, column, None), _moments(arm, column, None),
-                                  params.planned_lift_rel, days, params.alpha, params.power)
+                                  params.planned_lift_rel, days, params.alpha, params.power,
+                                  params.sequential_tuning_users if running else None)
     return Experiment(variants, srm, rows, primary, power, running, days, params.covariate_days,
                       unfollows_tracked, float(counts[1]) if len(counts) > 1 else 0.0)
 

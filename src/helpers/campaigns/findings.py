@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.campaigns.evaluation import Evaluation
 from helpers.campaigns.queries import target_actual
-from helpers.campaigns.wording import change, interval, reason, word
+from helpers.campaigns.wording import change, interval, reason, roi, word
 from helpers.render.escape import Inline, Strong, runs
 from helpers.render.text import Text
 from helpers.stats.experiments import Lift
@@ -24,16 +24,18 @@ TARGET_KEYS = {"gmv": "campaign_gmv", "orders": "campaign_orders", "new_users": 
 def _estimate_clause(e: Evaluation, gross_margin: float, tx: Text) -> str:
     lift = e.lift()
     metric = e.metric or ""
+    if e.split_broken:  # no verdict, no interval read as evidence, no return figure
+        return tx("ce_overview_untrusted", name=e.campaign.name, method=word(e.method, tx),
+                  metric=word(metric, tx), lift=change(lift["abs"], metric, tx), untrusted=tx("ce_untrusted"))
     sequential = e.experiment is not None and e.experiment.running
     gmv = e.incremental_gmv()
     money = ""
     if gmv is not None:
-        _, roi = e.roas_roi(gross_margin)
+        if e.roas_roi(gross_margin)[1] is not None:
+            tx.shows("campaign_roi", "campaign_roi_low", "campaign_roi_high")
+            money = tx("ce_overview_roi", roi=roi(e, gross_margin, tx))
         tx.shows("campaign_incremental_gmv")
-        money = tx("ce_overview_money", gmv=gmv[0])
-        if roi is not None:
-            tx.shows("campaign_roi")
-            money += tx("ce_overview_roi", roi=roi)
+        money += tx("ce_overview_money", gmv=gmv[0])
     return tx("ce_overview_estimate", name=e.campaign.name, method=word(e.method, tx),
               metric=word(metric, tx), lift=change(lift["abs"], metric, tx), rel=lift["rel"],
               kind=tx("ce_sequential") if sequential else "",

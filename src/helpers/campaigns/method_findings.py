@@ -12,7 +12,7 @@ from helpers.campaigns.wording import change, dates, interval, level, word
 from helpers.core.calendar import SHOPPING_FESTIVALS
 from helpers.core.warehouse import day_to_date
 from helpers.render.text import Text
-from helpers.stats.causal import placebo_check
+from helpers.stats.causal import PLACEBO_BAD_RATE, placebo_check
 
 # Catalog words of the calendar and covariate regressors of the counterfactual model.
 REGRESSOR_WORDS = {"holiday": "ce_regressor_holiday", "spring_festival": "ce_regressor_spring_festival",
@@ -45,11 +45,14 @@ def experiment_finding(e: Evaluation, alpha: float, tx: Text) -> str:
         head = tx("ce_test_running", day=x.days, of=tx("ce_test_of_days", days=total) if total else "")
     else:
         head = tx("ce_test_ended", days=x.days)
-    verdict = tx("ce_significant") if float(r.p_value) < alpha else tx("ce_not_significant")
+    several = sum(q.kind == "primary" for q in x.rows) > 1  # one primary row per non-control variant
+    p = row.p_holm if several and row.p_holm is not None else float(r.p_value)  # the p the test table shows
+    # a failed sample-ratio check gives no verdict until the split is explained
+    verdict = tx("ce_untrusted" if e.split_broken else "ce_significant" if p < alpha else "ce_not_significant")
     body = tx("ce_test_primary", metric=word(x.primary, tx), control=level(float(r.control), x.primary, tx),
               treatment=level(float(r.treatment), x.primary, tx), lift=change(float(r.abs), x.primary, tx),
               rel=float(r.rel), ci=interval(float(r.abs_low), float(r.abs_high), x.primary, tx),
-              p=float(r.p_value), verdict=verdict)
+              p=p, verdict=verdict)
     if row.narrowing is not None:
         body += tx("ce_test_cuped", days=x.cuped_covariate_days, ab_cuped_narrowing=row.narrowing)
     return head + body
@@ -130,6 +133,10 @@ def model_note(e: Evaluation, pre_days_param: int, tx: Text) -> str:
     return text
 
 
+PLACEBO_VERDICTS = {"sound": "ce_placebo_sound", "inconclusive": "ce_placebo_inconclusive",
+                    "unsound": "ce_placebo_unsound"}
+
+
 def placebo_finding(e: Evaluation, tx: Text) -> str:
     """The same method on earlier campaign-free windows: how often it 'finds' an effect there."""
     frame = e.counterfactual.placebos
@@ -137,9 +144,9 @@ def placebo_finding(e: Evaluation, tx: Text) -> str:
         return tx("ce_placebo_none")
     m = e.counterfactual.metric
     check = placebo_check(frame)
-    return tx("ce_placebo", windows=check.windows, alarms=check.alarms, low=change(check.low, m, tx),
-              high=change(check.high, m, tx),
-              verdict=tx("ce_placebo_sound") if check.sound else tx("ce_placebo_unsound"))
+    return tx("ce_placebo", windows=check.windows, alarms=check.alarms, rate=check.rate,
+              rate_high=check.rate_high, low=change(check.low, m, tx), high=change(check.high, m, tx),
+              verdict=tx(PLACEBO_VERDICTS[check.verdict], bad=PLACEBO_BAD_RATE))
 
 
 def did_finding(e: Evaluation, tx: Text) -> str:

@@ -19,6 +19,7 @@ from helpers.stats import causal
 
 PLACEBO_MIN_PRE_DAYS = 28
 PLACEBO_MAX_DAYS = 14
+PLACEBO_MAX_WINDOWS = 52  # how far back placebo windows are looked for (params.placebos <= 52)
 
 
 @dataclass
@@ -77,12 +78,16 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     fit = causal.counterfactual(y, exog, c.start, end, CI_ALPHA)
     gmv = fit.during if metric == "gmv" else _gmv_effect(wh, exog, c, lo, after, end)
     # Placebos: windows as long as the campaign (at most two weeks) on earlier days free of any
-    # campaign or shopping festival, each fitted on its own pre-period.
-    history_lo = max(first, c.start_day - params.pre_period_days - 7 * params.placebos - 28)
-    history_x = _regressors(wh, c, campaigns, metric, history_lo, c.start_day - 1, params.covariates)
-    quiet = history_x.filter(regex="^(campaign:|festival_|presale_)").sum(axis=1) == 0
+    # other campaign, each fitted on its own pre-period. Windows do not overlap (each is a separate
+    # trial; the search slides day by day past other campaigns) and may hold holidays and
+    # festivals, where the model is most likely to go wrong; those never seen in their own
+    # pre-period are left out by causal.placebos.
     length = min(last - c.start_day + 1, PLACEBO_MAX_DAYS)
-    windows = causal.placebo_windows(quiet, length, PLACEBO_MIN_PRE_DAYS, params.placebos)
+    step = 7 * -(-length // 7)
+    history_lo = max(first, c.start_day - params.pre_period_days - step * PLACEBO_MAX_WINDOWS - length)
+    history_x = _regressors(wh, c, campaigns, metric, history_lo, c.start_day - 1, params.covariates)
+    quiet = history_x.filter(regex="^campaign:").sum(axis=1) == 0
+    windows = causal.placebo_windows(quiet, length, PLACEBO_MIN_PRE_DAYS, params.placebos, step, 1)
     placebos = causal.placebos(series.daily(wh, metric, history_lo, c.start_day - 1), history_x, windows,
                                params.pre_period_days, CI_ALPHA, log_scale=fit.log_scale)
     return CounterfactualAnalysis(metric, fit, y, gmv, placebos)

@@ -55,7 +55,8 @@ class CampaignEvaluationParams(SharedParams):
                                   "lasting effects")
     covariates: list[Literal["active_users", "other_channels"]] = Field(
         default_factory=list, description="extra regressors of the counterfactual model")
-    placebos: int = Field(8, ge=0, le=52, description="placebo windows before the campaign")
+    placebos: int = Field(40, ge=0, le=52, description=(
+        "placebo windows before the campaign (at least 19 to rule out a 15% false-alarm rate)"))
     comparison_groups: dict[str, ComparisonGroup] = Field(
         default_factory=dict, description="campaign_id -> difference-in-differences groups")
     repeat_days: int = Field(30, ge=7, le=180, description="repeat purchase window (days)")

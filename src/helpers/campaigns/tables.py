@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.campaigns.evaluation import Evaluation
 from helpers.campaigns.experiment import Experiment, LiftRow
-from helpers.campaigns.wording import campaign_title, change, dates, interval, level, p_value, word
+from helpers.campaigns.wording import campaign_title, change, dates, interval, level, p_value, roi, untrusted, word
 from helpers.core.metrics import METRICS
 from helpers.render import fmt
 from helpers.render.text import Text
@@ -29,11 +29,12 @@ MEDIA_ROWS = ("campaign_impressions", "campaign_clicks")
 
 
 def overview(evals: list[Evaluation], gross_margin: float, tx: Text) -> pd.DataFrame:
-    """One row per campaign: method, metric, lift (absolute, relative), 95% interval, p, money."""
+    """One row per campaign: method, metric, lift (absolute, relative), 95% interval, p, cost, and
+    one return figure: incremental ROI with its 95% interval (then the incremental GMV it comes
+    from); attributed figures are in the scorecards only."""
     rows = []
     for e in evals:
         lift, metric = e.lift(), e.metric or ""
-        roas, roi = e.roas_roi(gross_margin)
         gmv = e.incremental_gmv()
         rows.append({
             tx("ce_col_campaign"): campaign_title(e, tx),
@@ -44,10 +45,13 @@ def overview(evals: list[Evaluation], gross_margin: float, tx: Text) -> pd.DataF
             "campaign_ci": interval(lift["low"], lift["high"], metric, tx),
             "campaign_p_value": p_value(lift["p"], tx),
             "campaign_cost": tx.value("campaign_cost", e.cost),
+            "campaign_roi": roi(e, gross_margin, tx),
             "campaign_incremental_gmv": change(None if gmv is None else gmv[0], "gmv", tx),
-            "campaign_roas": tx.value("campaign_roas", roas),
-            "campaign_roi": fmt.relative_change(roi),
         })
+        if e.split_broken:  # the lift shown, marked; no return figure from it
+            rows[-1] |= {"campaign_lift_abs": untrusted(rows[-1]["campaign_lift_abs"], tx),
+                         "campaign_roi": tx("ce_untrusted"),
+                         "campaign_incremental_gmv": untrusted(rows[-1]["campaign_incremental_gmv"], tx)}
     return pd.DataFrame(rows)
 
 
@@ -105,10 +109,11 @@ def _test_row(x: Experiment, r: LiftRow, tx: Text, guardrail: bool) -> dict[str,
     if len(x.variants) > 2:
         row[tx("ce_col_variant")] = word(r.variant, tx)
     sequential = x.running
+    lift = change(float(f.abs), r.metric, tx)
     row |= {
         tx("ce_col_control"): level(float(f.control), r.metric, tx),
         tx("ce_col_treatment"): level(float(f.treatment), r.metric, tx),
-        "campaign_lift_abs": change(float(f.abs), r.metric, tx),
+        "campaign_lift_abs": untrusted(lift, tx) if bool(x.srm.flagged) else lift,
         "campaign_lift_rel": fmt.relative_change(float(f.rel)),
         (tx("ce_col_sequential_interval") if sequential else "campaign_ci"):
             interval(float(rep.abs_low), float(rep.abs_high), r.metric, tx),

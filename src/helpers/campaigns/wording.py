@@ -71,6 +71,25 @@ def interval(low: float | None, high: float | None, metric: str, tx: Text) -> st
     return tx("ce_range", low=change(low, metric, tx), high=change(high, metric, tx))
 
 
+def roi(e: Evaluation, gross_margin: float, tx: Text) -> str:
+    """Incremental ROI with its 95% interval (from the incremental-GMV interval); 'not determined'
+    when the interval holds break-even (ROI 0), e.g. 'not determined (95% interval -138% to +46%
+    straddles break-even)'. The missing mark without incremental GMV or cost."""
+    _, value = e.roas_roi(gross_margin)
+    low, high = e.roi_interval(gross_margin)
+    if _missing(value) or _missing(low) or _missing(high):
+        return fmt.relative_change(value)
+    if low <= 0 <= high:
+        return tx("ce_roi_undetermined", low=low, high=high)
+    return tx("ce_roi_value", roi=value, low=low, high=high)
+
+
+def untrusted(value: str, tx: Text) -> str:
+    """A figure of a test whose split is broken: '+1.2 pts (not trustworthy until the split is
+    explained ...)'."""
+    return tx("ce_untrusted_value", value=value, untrusted=tx("ce_untrusted"))
+
+
 def p_value(p: float | None, tx: Text) -> str:
     """A p-value for a table cell: '0.023', '<0.001'."""
     return fmt.formatted(p, "p_value", tx.language)

@@ -51,7 +51,8 @@ CONTRACTS: dict[str, OutputContract] = {
     "campaign_evaluation": OutputContract(
         ("campaigns",),
         {"campaigns": ("campaign_id", "type", "method", "metric", "lift_abs", "lift_rel", "ci_low",
-                       "ci_high", "p_value", "srm_p_value", "cost", "roas", "roi")}),
+                       "ci_high", "p_value", "srm_p_value", "cost", "roas", "roi",
+                       "roi_low", "roi_high")}),
     "forecasting": OutputContract(
         ("series", "anomalies"),
         {"series": ("metric", "model", "horizon_days", "mase_backtest", "mase_seasonal_naive", "coverage80",
