@@ -110,15 +110,43 @@ REWORDED = {
 }
 # issue 12: starters whose window the end of the data cuts off are left out, not failures
 # (W47: 0.1286963765097876 -> 0.1333842190630665, 1,524 Sunday starters left out)
-CORRECTED = {"user_analysis": {"funnel_conversion"}}
+CORRECTED = {
+    "user_analysis": {"funnel_conversion"},
+    # issue 13 items 4, 7, 8: recalibration only when the shortfall is beyond what correlated backtest
+    # errors explain (no series is recalibrated on the sample: coverage80 0.7768 -> 0.8929 for DAU ...),
+    # each origin chooses its scale from the days before it; the orders band of 11-18 is no longer
+    # narrowed, so it is not an anomaly (9 -> 8) and the other bands move a little
+    "forecasting": {"series", "anomalies"},
+}
+# Fields added to the objects of a list metric, and fields of one object corrected, as
+# (notebook, metric) -> fields and (notebook, metric, id) -> fields.
+ITEM_ADDED = {("campaign_evaluation", "campaigns"): {"roi_low", "roi_high"}}  # issue 13 item 9
+# issue 13 item 1: CLIVE's counterfactual now carries the regression coefficients' uncertainty
+# (95% interval of incremental orders +315..+520 -> +307..+536; the point estimate moves with the fit)
+ITEM_CORRECTED = {("campaign_evaluation", "campaigns", "CLIVE"): {"lift_abs", "lift_rel", "ci_low", "ci_high",
+                                                                   "p_value", "roas", "roi"}}
+REWORDED["campaign_evaluation"] = {"campaigns"}  # issue 13: defines roi_low and roi_high
+
+
+def _items_as_before(name: str, metrics: dict) -> dict:
+    """The metrics with the added fields of list objects left out, and corrected fields too."""
+    out = dict(metrics)
+    for (notebook, metric), fields in ITEM_ADDED.items():
+        if notebook == name and isinstance(out.get(metric), list):
+            out[metric] = [{k: v for k, v in item.items() if k not in fields} for item in out[metric]]
+    for (notebook, metric, key), fields in ITEM_CORRECTED.items():
+        if notebook == name and isinstance(out.get(metric), list):
+            out[metric] = [{k: v for k, v in item.items() if k not in fields}
+                           if key in item.values() else item for item in out[metric]]
+    return out
 
 
 def _as_before(name: str, doc: dict, before: dict) -> bool:
     """The JSON as ea798a7 published it, apart from the deliberate changes listed above."""
     added, corrected = ADDED.get(name, set()), CORRECTED.get(name, set())
     reworded = REWORDED.get(name, set()) | corrected
-    metrics = {k: v for k, v in doc["metrics"].items() if k not in added | corrected}
-    metrics_before = {k: v for k, v in before["metrics"].items() if k not in corrected}
+    metrics = _items_as_before(name, {k: v for k, v in doc["metrics"].items() if k not in added | corrected})
+    metrics_before = _items_as_before(name, {k: v for k, v in before["metrics"].items() if k not in corrected})
     definitions = {k: v for k, v in doc["definitions"].items() if k not in added | reworded}
     kept = {k: v for k, v in before["definitions"].items() if k not in reworded}
     rest = {k: v for k, v in doc.items() if k not in ("metrics", "definitions")}
