@@ -325,8 +325,8 @@ class DiffInDiff:
 MIN_DID_WINDOWS = 3  # the pre-period must hold at least this many campaign-length windows
 
 
-def diff_in_diff(treated: pd.Series, comparison: pd.Series, during: object, alpha: float = 0.05
-                 ) -> DiffInDiff:
+def diff_in_diff(treated: pd.Series, comparison: pd.Series, during: object, alpha: float = 0.05,
+                 trend_draws: int = 999) -> DiffInDiff:
     """Difference-in-differences of two daily series (a treated and a named comparison group).
 
     The daily gap g = log(treated) - log(comparison) (the plain difference when a day has zero;
@@ -338,7 +338,7 @@ def diff_in_diff(treated: pd.Series, comparison: pd.Series, during: object, alph
     AR(1) GLS) underestimate for a short campaign; simulations in tests/test_causal.py check the
     coverage. A trend in the pre-period gap is tested separately (Prais-Winsten AR(1) GLS slope with
     a simulated p, `regression.trend_test`, which keeps its size on autocorrelated gaps), since the
-    method rests on its absence.
+    method rests on its absence; `trend_draws` simulations give its p.
     """
     during = np.asarray(during, bool)
     t_values, c_values = treated.to_numpy(float), comparison.to_numpy(float)
@@ -358,7 +358,7 @@ def diff_in_diff(treated: pd.Series, comparison: pd.Series, during: object, alph
     crit = float(stats.t.ppf(1 - alpha / 2, df))
     lo, hi = delta - crit * se, delta + crit * se
     p = float(2 * stats.t.sf(abs(delta) / se, df)) if se > 0 else float(delta == 0)
-    trend_p = trend_test(before)
+    trend_p = trend_test(before, draws=trend_draws)
     observed = float(t_values[during].sum())
     if log_scale:
         def total(d: float) -> float:  # the treated total minus what it would have been
