@@ -43,6 +43,20 @@ def test_effective_size_by_hand():
     assert cal.effective_size(shared, STEP) == pytest.approx(2.5)
 
 
+def _recalibrations(rng: np.random.Generator, runs: int, scale: float) -> tuple[dict, dict]:
+    """Per level, how many of `runs` simulated backtests were recalibrated, and each run's
+    calibration with the next origin's standardized errors."""
+    fired = dict.fromkeys(cal.LEVELS, 0)
+    results: dict = {level: [] for level in cal.LEVELS}
+    for _ in range(runs):
+        z, fresh = backtest_z(rng, scale=scale)
+        for level in cal.LEVELS:
+            c = cal.calibrate(z, level, tolerance=0.25, step=STEP)
+            fired[level] += c.factor != 1.0
+            results[level].append((c, fresh))
+    return fired, results
+
+
 def test_a_well_specified_model_on_correlated_errors_is_rarely_recalibrated():
     """Old behaviour (tolerance only): the 95% interval was recalibrated in 65.3% of 1,000 such
     runs (80%: 46.0%), its coverage on the next origin's days 94.6% against 95.1% left alone.
@@ -50,16 +64,9 @@ def test_a_well_specified_model_on_correlated_errors_is_rarely_recalibrated():
     (80.3%). Here 300 runs (seed 7): old 129 at 80% (fails), new 13 at 80%, 3 at 95%; asserting
     at most 36 (12%): P(X <= 36 | 300, 0.65) < 1e-60 at the old rate; the expected coverage
     stays within a point of nominal."""
-    rng = np.random.default_rng(7)
     runs = 300
-    fired = {level: 0 for level in cal.LEVELS}
-    expected = {level: [] for level in cal.LEVELS}
-    for _ in range(runs):
-        z, _ = backtest_z(rng)
-        for level in cal.LEVELS:
-            c = cal.calibrate(z, level, tolerance=0.25, step=STEP)
-            fired[level] += c.factor != 1.0
-            expected[level].append(c.expected)
+    fired, results = _recalibrations(np.random.default_rng(7), runs, scale=1.0)
+    expected = {level: [c.expected for c, _ in results[level]] for level in cal.LEVELS}
     for level in cal.LEVELS:
         assert fired[level] <= 36, (level, fired[level])
         assert stats.binomtest(fired[level], runs, 0.65, alternative="less").pvalue < 1e-3
@@ -73,16 +80,9 @@ def test_intervals_half_too_narrow_on_correlated_errors_are_still_recalibrated()
     180 (a 10% rate would give at most 35 with P > 0.999). Sd 1.4 times too small (not
     asserted): fires 69% / 76%, coverage 77.1% / 93.1% (raw 64.7% / 83.8%; old 80.6% / 95.0%):
     the price of not chasing noise."""
-    rng = np.random.default_rng(8)
-    runs = 200
-    fired = {level: 0 for level in cal.LEVELS}
-    covered = {level: [] for level in cal.LEVELS}
-    for _ in range(runs):
-        z, fresh = backtest_z(rng, scale=2.0)
-        for level in cal.LEVELS:
-            c = cal.calibrate(z, level, tolerance=0.25, step=STEP)
-            fired[level] += c.factor != 1.0
-            covered[level].append(np.mean(np.abs(fresh) <= stats.norm.ppf(0.5 + level / 2) * c.factor))
+    fired, results = _recalibrations(np.random.default_rng(8), 200, scale=2.0)
+    covered = {level: [np.mean(np.abs(fresh) <= stats.norm.ppf(0.5 + level / 2) * c.factor)
+                       for c, fresh in results[level]] for level in cal.LEVELS}
     for level in cal.LEVELS:
         assert fired[level] >= 180, (level, fired[level])
         assert np.mean(covered[level]) == pytest.approx(level, abs=0.03)
