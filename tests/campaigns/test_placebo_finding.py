@@ -15,7 +15,7 @@ from helpers.render.text import Text
 def evaluation(alarms: int, windows: int) -> SimpleNamespace:
     frame = pd.DataFrame({"abs": [float(k - windows // 2) for k in range(windows)],
                           "excludes_zero": [k < alarms for k in range(windows)]})
-    return SimpleNamespace(counterfactual=SimpleNamespace(placebos=frame, metric="orders"))
+    return SimpleNamespace(counterfactual=SimpleNamespace(placebos=frame, metric="orders", scale=1.0))
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -35,3 +35,14 @@ def test_forty_windows_with_two_alarms_rule_out_a_bad_method():
     assert "14.9%" in text or "15%" in text
     unsound = method_findings.placebo_finding(evaluation(6, 40), tx)  # P(X >= 6 | 40, 5%) = 0.014
     assert tx("ce_placebo_unsound") in unsound
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_sentence_says_how_much_the_placebos_widened_the_intervals(language):
+    tx = Text(language)
+    plain = evaluation(0, 8)
+    widened = evaluation(0, 8)
+    widened.counterfactual.scale = 1.4
+    assert tx("ce_placebo_widened", factor=1.4) not in method_findings.placebo_finding(plain, tx)
+    text = method_findings.placebo_finding(widened, tx)
+    assert text.endswith(tx("ce_placebo_widened", factor=1.4)) and "1.40" in text

@@ -144,9 +144,11 @@ def placebo_finding(e: Evaluation, tx: Text) -> str:
         return tx("ce_placebo_none")
     m = e.counterfactual.metric
     check = placebo_check(frame)
+    scale = e.counterfactual.scale
+    widening = tx("ce_placebo_widened", factor=scale) if scale > 1 else ""
     return tx("ce_placebo", windows=check.windows, alarms=check.alarms, rate=check.rate,
               rate_high=check.rate_high, low=change(check.low, m, tx), high=change(check.high, m, tx),
-              verdict=tx(PLACEBO_VERDICTS[check.verdict], bad=PLACEBO_BAD_RATE))
+              verdict=tx(PLACEBO_VERDICTS[check.verdict], bad=PLACEBO_BAD_RATE)) + widening
 
 
 def did_finding(e: Evaluation, tx: Text) -> str:

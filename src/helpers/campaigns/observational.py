@@ -29,6 +29,7 @@ class CounterfactualAnalysis:
     history: pd.Series  # the metric over the pre-period and the window (for the chart)
     gmv: causal.Effect | None  # incremental GMV during the campaign
     placebos: pd.DataFrame
+    scale: float = 1.0  # how much the placebos widened the intervals (causal.placebo_scale)
 
 
 @dataclass
@@ -76,7 +77,6 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     y = series.daily(wh, metric, lo, after)
     end = day_to_date(last)
     fit = causal.counterfactual(y, exog, c.start, end, CI_ALPHA)
-    gmv = fit.during if metric == "gmv" else _gmv_effect(wh, exog, c, lo, after, end)
     # Placebos: windows as long as the campaign (at most two weeks) on earlier days free of any
     # other campaign, each fitted on its own pre-period. Windows do not overlap (each is a separate
     # trial; the search slides day by day past other campaigns) and may hold holidays and
@@ -90,7 +90,17 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     windows = causal.placebo_windows(quiet, length, PLACEBO_MIN_PRE_DAYS, params.placebos, step, 1)
     placebos = causal.placebos(series.daily(wh, metric, history_lo, c.start_day - 1), history_x, windows,
                                params.pre_period_days, CI_ALPHA, log_scale=fit.log_scale)
-    return CounterfactualAnalysis(metric, fit, y, gmv, placebos)
+    # The placebos are the model's errors on this series at this length: where they exceed their
+    # intervals, every interval of the campaign is widened to match. GMV moves with the metric
+    # (orders x basket), so its interval takes the metric's factor rather than a second set of fits.
+    scale = causal.placebo_scale(placebos, CI_ALPHA)
+    fit = causal.widen(fit, scale)
+    if metric == "gmv":
+        gmv = fit.during
+    else:
+        gmv = _gmv_effect(wh, exog, c, lo, after, end)
+        gmv = None if gmv is None else causal.widened(gmv, scale)
+    return CounterfactualAnalysis(metric, fit, y, gmv, placebos, scale)
 
 
 def _gmv_effect(wh: Warehouse, exog: pd.DataFrame, c: Campaign, lo: int, after: int, end: object
