@@ -69,7 +69,7 @@ rep.section("cp_section_articles")
 if week_articles_shown(rep, wh, hist, metrics["articles_published"]):
     rep.finding(findings.articles(hist, tx))
     shown, cut = top_bottom(hist.current, p.top_n)
-    rep.chart(charts.shrinkage(hist, shown, tx))
+    rep.chart(charts.shrinkage(hist, shown, tx), alt=tx("cp_alt_shrinkage"))
     if cut:
         rep.note(tx("cp_note_cut", total=len(hist.current), n=p.top_n))
     rep.table(*tables.ranking(shown, p.same_age_days, p.compare_days, p.min_cell_size, tx))
@@ -81,7 +81,7 @@ rep.section("cp_section_works")
 if history_shown(rep, hist):
     parts = {dim: works.breakdown(hist.observed, dim) for dim in ("column_name", "format", "position_key")}
     rep.finding(findings.what_works(hist.observed, p.min_articles_per_group, tx))
-    rep.chart(charts.what_works(parts, p.compare_days, tx))
+    rep.charts(charts.what_works(parts, p.compare_days, tx))
     rep.table(*tables.breakdowns(parts, p.compare_days, tx))
     rep.note(findings.what_works_note(hist, p.min_articles_per_group, tx))
 
@@ -90,9 +90,9 @@ rep.section("cp_section_timing")
 if history_shown(rep, hist):
     frequency = works.push_frequency(wh, hist, p.target_pushes_per_week)
     rep.finding(findings.timing(hist, frequency, p.target_pushes_per_week, p.min_articles_per_group, tx))
-    rep.chart(charts.timing_heatmap(*works.timing_heatmap(hist), p.compare_days, tx))
-    rep.chart(charts.publishing(frequency, works.gap_effect(hist), p.target_pushes_per_week,
-                                p.compare_days, tx))
+    rep.chart(charts.timing_heatmap(*works.timing_heatmap(hist), p.compare_days, tx), alt=tx("cp_alt_timing"))
+    rep.charts(charts.publishing(frequency, works.gap_effect(hist), p.target_pushes_per_week,
+                                 p.compare_days, tx))
     rep.note(findings.timing_note(p.compare_days, tx))
 
 # %%
@@ -111,7 +111,7 @@ else:
         if pushes is not None else None
     sources = followers.follower_sources(wh, rep.period)
     rep.finding(findings.followers(metrics, sources, this_week, p.min_cell_size, tx))
-    rep.chart(charts.followers(daily, pushes, tx))
+    rep.chart(charts.followers(daily, pushes, tx), alt=tx("cp_alt_followers"))
     rep.table(*tables.sources(sources, p.min_cell_size, tx))
     if this_week is not None and len(this_week):
         rep.table(*tables.pushes(this_week, tx))
@@ -150,7 +150,7 @@ if history_shown(rep, hist):
         rep.unavailable("cp_why_few_articles", n=len(hist.observed), needed=MIN_ARTICLES)
     else:
         rep.finding(findings.outliers(expected, p.compare_days, p.outlier_z, p.min_cell_size, tx))
-        rep.chart(charts.outliers(expected, p.compare_days, tx))
+        rep.chart(charts.outliers(expected, p.compare_days, tx), alt=tx("cp_alt_outliers"))
         this_week = expected[expected["in_period"]].sort_values("z", ascending=False)
         rep.table(*tables.outliers(this_week, p.compare_days, p.min_cell_size, tx))
 

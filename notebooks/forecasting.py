@@ -95,7 +95,7 @@ for r in (r for r in ran if r.unmonitored):
     rep.unavailable("fc_series_not_monitored", label=r.info.label(rep.tx), reason=why_not(r.unmonitored, rep.tx))
 if any(r.monitoring for r in ran):
     rep.say("fc_monitoring_intro")
-    rep.chart(charts.monitoring(ran, 4, rep.tx))
+    rep.charts(charts.monitoring(ran, 4, rep.tx))
 elif not ran:
     rep.unavailable("fc_no_series_monitored")
 
@@ -112,7 +112,7 @@ for metric in unchecked:
 # %%
 rep.section("fc_forecast_section", days=p.horizon_days)
 if forecast_runs:
-    rep.chart(charts.forecast(ran, regressors, p.chart_days, rep.tx))
+    rep.charts(charts.forecast(ran, regressors, p.chart_days, rep.tx))
 else:
     rep.unavailable("fc_no_series_forecast")
 

@@ -55,9 +55,10 @@ if not weekly_new.to_numpy().sum():
     rep.unavailable("ua_why_no_new_users", weeks=len(weekly_new))
 else:
     rep.finding(findings.growth(weekly_new, tx, min_group))
-    rep.chart(charts.new_users_by_channel(weekly_new, tx))
+    rep.chart(charts.new_users_by_channel(weekly_new, tx), alt=tx("ua_alt_new_users_by_channel"))
     rep.chart(charts.daily_line(growth.new_users(wh, max(chart_from, wh.meta["first_day"]), hi), "new_users",
-                                tx("ua_new_users_per_day"), tx))
+                                tx("ua_new_users_per_day"), tx),
+              alt=tx("ua_alt_daily_line", title=tx("ua_new_users_per_day")))
 
 # %%
 sources = growth.new_users(wh, lo, hi, "week", "source", tx)
@@ -66,7 +67,7 @@ if not wh.has("users", "scene"):
     rep.skipped("ua_missing_scene")
 elif len(shown):
     rep.chart(charts.top_bars(shown.set_index("key")["new_users"].head(12), "new_users", tx("ua_new_user_sources"),
-                              tx))
+                              tx), alt=tx("ua_alt_top_bars", title=tx("ua_new_user_sources")))
 if hidden_rows and wh.has("users", "scene"):
     rep.say("ua_sources_hidden", rows=hidden_rows, k=k_min)
 
@@ -79,7 +80,7 @@ if not metrics["wau"]:
     rep.unavailable("ua_why_no_activity")
 else:
     rep.finding(findings.activity(metrics, this_sessions, daily, tx, week_start=lo))
-    rep.chart(charts.active_users(daily[daily["day"] >= chart_from], tx))
+    rep.chart(charts.active_users(daily[daily["day"] >= chart_from], tx), alt=tx("ua_alt_active_users"))
     if comparable:
         last_sessions = activity.session_stats(wh, lo - 7, hi - 7).iloc[0]
         rep.compare_table({k: this_sessions[k] for k in activity.SESSION_KEYS},
@@ -87,7 +88,8 @@ else:
     else:
         rep.note(no_comparison)
     heatmap_from = max(hi - 7 * p.heatmap_weeks + 1, wh.meta["first_day"])
-    rep.chart(charts.hour_weekday_heatmap(activity.hour_weekday(wh, heatmap_from, hi), tx))
+    rep.chart(charts.hour_weekday_heatmap(activity.hour_weekday(wh, heatmap_from, hi), tx),
+              alt=tx("ua_alt_hour_weekday"))
 
 # %%
 rep.section("ua_section_retention")
@@ -103,7 +105,7 @@ rep.say("ua_retention_reading", mode=tx(retention.MODE_TEXT[p.retention_mode]))
 cohorts = retention.daily_cohorts(wh, hi - 27, hi, mode=p.retention_mode)
 cohorts = cohorts[cohorts["size"] >= k_min]
 if len(cohorts):
-    rep.chart(charts.daily_cohorts(cohorts, retention.WECHAT_DAYS, tx))
+    rep.chart(charts.daily_cohorts(cohorts, retention.WECHAT_DAYS, tx), alt=tx("ua_alt_daily_cohorts"))
 else:
     rep.note(tx("ua_chart_too_small", k=k_min))
 
@@ -113,9 +115,10 @@ weekly_cohorts = weekly_cohorts[weekly_cohorts["size"] >= k_min]
 curves = retention.pooled(wh, hi - 7 * p.chart_weeks - 29, hi, tuple(range(1, 31)), p.retention_mode, "channel")
 curves = curves[curves["users"] >= k_min]
 if len(weekly_cohorts):
-    rep.chart(charts.weekly_cohorts(weekly_cohorts, 8, tx))
+    rep.chart(charts.weekly_cohorts(weekly_cohorts, 8, tx), alt=tx("ua_alt_weekly_cohorts"))
 if curves["retention"].notna().any():
-    rep.chart(charts.retention_curves(curves, "channel", tx("ua_retention_curves", weeks=p.chart_weeks), tx))
+    rep.chart(charts.retention_curves(curves, "channel", tx("ua_retention_curves", weeks=p.chart_weeks), tx),
+              alt=tx("ua_alt_retention_curves"))
 if not len(weekly_cohorts) or not curves["retention"].notna().any():
     rep.note(tx("ua_chart_too_small", k=k_min))
 
@@ -126,16 +129,17 @@ at_risk = lifecycle.churn_risk(wh, hi, p.churn_days)
 win_back = lifecycle.win_back(wh, lo - 1, lo, hi, p.churn_days)
 rep.finding(findings.lifecycle(life.iloc[-1], at_risk, activity.distinct_active(wh, hi - 29, hi),
                                win_back, p.churn_days, tx, metrics["churn_rate"]))
-rep.chart(charts.lifecycle_bars(life, tx))
+rep.chart(charts.lifecycle_bars(life, tx), alt=tx("ua_alt_lifecycle"))
 churn = lifecycle.weekly_churn(wh, chart_from, lo)
 if churn["churn_rate"].notna().sum() >= 2:
-    rep.chart(charts.daily_line(churn[["week", "churn_rate"]], "churn_rate", tx("ua_churn_trend"), tx))
+    rep.chart(charts.daily_line(churn[["week", "churn_rate"]], "churn_rate", tx("ua_churn_trend"), tx),
+              alt=tx("ua_alt_daily_line", title=tx("ua_churn_trend")))
 if wh.has("users", "is_follower") and metrics["follower_activity"] is None:
     rep.say("ua_follower_activity_hidden", k=k_min)
 elif wh.has("users", "is_follower"):
     rep.say("ua_follower_activity", follower_activity=metrics["follower_activity"])
 if wh.has("orders"):
-    rep.chart(charts.pyramid(lifecycle.pyramid(wh, hi, p.pyramid), k_min, tx))
+    rep.chart(charts.pyramid(lifecycle.pyramid(wh, hi, p.pyramid), k_min, tx), alt=tx("ua_alt_pyramid"))
     rep.say("ua_pyramid_rules", **p.pyramid.model_dump())
 else:
     rep.skipped("ua_missing_orders")
@@ -163,7 +167,7 @@ else:
     ltv = value.ltv_curves(wh, lo - 7 * 26, lo - 1, max_weeks=12)
     ltv = ltv[ltv["users"] >= k_min]
     if len(ltv):
-        rep.chart(charts.ltv_lines(ltv, "channel", tx))
+        rep.chart(charts.ltv_lines(ltv, "channel", tx), alt=tx("ua_alt_ltv"))
 
 # %%
 if paid_orders:
@@ -178,7 +182,7 @@ if paid_orders:
         before = rfm.rfm_scores(rfm.rfm_frame(wh, lo - 1, p.rfm_window_days), p.rfm_bins, p.rfm_frequency_thresholds)
         shown.append(tables.rfm_migration(rfm.segment_migration(before, scored), rfm.segment_sizes(before, tx),
                                           segments, k_min))
-        rep.chart(charts.migration_heatmap(*shown[-1], k_min, tx))
+        rep.chart(charts.migration_heatmap(*shown[-1], k_min, tx), alt=tx("ua_alt_migration"))
         if tables.complemented(*shown):
             rep.say("ua_privacy_complement", k=k_min)
 
@@ -188,7 +192,7 @@ if paid_orders:
     if clv_result is None:
         rep.unavailable("ua_why_clv", customers=clv.MIN_CLV_CUSTOMERS)
     else:
-        rep.chart(charts.clv_holdout(clv.holdout_shown(clv_result.holdout, k_min), tx))
+        rep.chart(charts.clv_holdout(clv.holdout_shown(clv_result.holdout, k_min), tx), alt=tx("ua_alt_clv_holdout"))
         clv_table = tables.clv_by_channel(clv_result.customers, k_min, tx)
         rep.table(*clv_table)
         if tables.complemented(clv_table):
@@ -201,10 +205,10 @@ if not portrait.has_attributes(wh):
 else:
     frames = portrait.portrait_frames(wh, lo, hi, k_min)
     rep.finding(findings.portrait(frames, tx))
-    rep.chart(charts.portrait_panels(frames, tx))
+    rep.charts(charts.portrait_panels(frames, tx))
     for place, title in (("province", "ua_top_provinces"), ("city", "ua_top_cities")):
         if (frames[place]["population"] == "active").any():
-            rep.chart(charts.top_places(frames[place], tx(title), tx))
+            rep.chart(charts.top_places(frames[place], tx(title), tx), alt=tx("ua_alt_top_bars", title=tx(title)))
     rep.say("ua_portrait_note", k=k_min)
 
 # %%
@@ -226,7 +230,7 @@ else:
     citable = channels[channel_table[0]["conversion"].notna().to_numpy()]  # the sentence cites what the table shows
     rep.finding(findings.funnel(steps, drop, citable, funnel.median_minutes_to_convert(paths, p.funnel_steps),
                                 p.funnel_window_hours, tx, censored, min_group))
-    rep.chart(charts.funnel_bars(steps, drop, tx))
+    rep.chart(charts.funnel_bars(steps, drop, tx), alt=tx("ua_alt_funnel"))
     if (channels["starters"] >= k_min).any():
         rep.table(*channel_table)
         if tables.complemented(channel_table):
@@ -242,7 +246,7 @@ else:
     k_weekly = referral.weekly_k(wh, chart_from, lo)
     rep.finding(findings.referral(metrics["referral_share"], referral.invite_summary(invites),
                                   k_weekly["k"].iloc[-1], deepest, tx, k_min))
-    rep.chart(charts.referral_panels(depth, k_weekly, tx))
+    rep.charts(charts.referral_panels(depth, k_weekly, tx))
     if p.top_referrers and len(invites):
         rep.say("ua_top_referrers")
         rep.table(referral.top_referrers(invites, p.top_referrers, wh.meta["data_fingerprint"]), {"invites": "users"})

@@ -1,10 +1,20 @@
-"""Shared fixtures: a private cache, a tiny generated sample, and hand-made data sources."""
+"""Shared fixtures: a private cache, a tiny generated sample, hand-made data sources, and `made_once`
+for costly outputs (whole-suite runs) that tests in several modules, on any test worker, share."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each test worker makes its own
+    fcntl = None
 
 import pandas as pd
 import pytest
@@ -30,6 +40,45 @@ def tiny_wh(tiny_data) -> Warehouse:
     wh = Warehouse(build_warehouse(tiny_data))
     yield wh
     wh.close()
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when closed, even by a killed worker
+        yield
+
+
+@pytest.fixture(scope="session")
+def made_once(tmp_path_factory) -> Callable[[str, Callable[[Path], None]], Path]:
+    """`made_once(name, make)`: the folder that `make(folder)` filled, made once per test run, by
+    whichever worker asks first. pytest-xdist runs one session per worker; they meet in the folder
+    above their own temporary folders, under a file lock (the pattern of pytest-xdist's docs). A
+    whole-suite run costs tens of seconds, so tests in several modules that check the same run share
+    it. A `make` that failed is not repeated: every test that asks for it fails with its message."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if fcntl is not None and os.environ.get("PYTEST_XDIST_WORKER") else base) / "made-once"
+    shared.mkdir(exist_ok=True)
+
+    def once(name: str, make: Callable[[Path], None]) -> Path:
+        folder, done, failed = shared / name, shared / f"{name}.done", shared / f"{name}.failed"
+        with _exclusive(shared / f"{name}.lock"):
+            if not done.exists() and not failed.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                try:
+                    make(folder)
+                except (Exception, pytest.fail.Exception) as exc:
+                    failed.write_text("".join(traceback.format_exception_only(exc)), encoding="utf-8")
+                    raise
+                done.touch()
+        if failed.exists():
+            pytest.fail(f"making {name!r} failed (once, for every test that uses it):\n"
+                        + failed.read_text(encoding="utf-8"), pytrace=False)
+        return folder
+
+    return once
 
 
 def write_source(folder: Path, tables: dict[str, list[dict]], fmt: str = "csv",

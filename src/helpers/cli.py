@@ -12,9 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from helpers import sample
-from helpers.run.jobs import Options
-from helpers.run.pool import main_run
+from helpers.run.jobs import Options, announcement
 
 
 def _run(argv: list[str]) -> int:
@@ -37,13 +35,24 @@ def _run(argv: list[str]) -> int:
         options.notebooks_dir = args.notebooks.resolve()
     if args.params:
         options.params_dir = args.params.resolve()
+    # Said before importing the runner: its imports (pandas, nbconvert, matplotlib ...) take
+    # seconds, more on a busy machine, and a silent terminal looks like a hung one.
+    print(announcement(options), flush=True)
+    from helpers.run.pool import main_run
+
     return main_run(options)
+
+
+def _sample(argv: list[str]) -> int:
+    from helpers import sample
+
+    return sample.main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="wxreport: %(levelname)s: %(message)s")
-    commands = {"run": _run, "sample": sample.main}
+    commands = {"run": _run, "sample": _sample}
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 2

@@ -25,6 +25,7 @@ from helpers.render.outputs import CONTRACTS, OutputContract
 from helpers.render.report import SAMPLE, Report
 from helpers.sample import ensure_sample
 from helpers.users.params import UserAnalysisParams
+from helpers.weekly import expected as weekly_expected
 from helpers.weekly.params import WeeklySummaryParams
 
 
@@ -41,7 +42,8 @@ class Notebook:
 
 
 SUITE: tuple[Notebook, ...] = (
-    Notebook("weekly_summary", WeeklySummaryParams, "title_weekly_summary", CONTRACTS["weekly_summary"]),
+    Notebook("weekly_summary", WeeklySummaryParams, "title_weekly_summary", CONTRACTS["weekly_summary"],
+             inputs=weekly_expected.input_files),  # the previous week's forecast.csv
     Notebook("user_analysis", UserAnalysisParams, "title_user_analysis", CONTRACTS["user_analysis"]),
     Notebook("content_performance", ContentPerformanceParams, "title_content_performance",
              CONTRACTS["content_performance"]),

@@ -64,7 +64,7 @@ def test_randomized_control_without_users_yet(tmp_path, monkeypatch):
     result = run(tables, tmp_path, monkeypatch)
     assert item(result)["method"] == "counterfactual" and item(result)["srm_p_value"] is None
     assert ("Not shown this week: the randomized test of Campaign C1 cannot be analysed: as of the end of "
-            "the period, the control group or the other variants have no assigned users.") in result.skipped
+            "the week, the control group or the other variants have no assigned users.") in result.skipped
 
 
 def test_relative_lift_over_a_control_without_buyers_is_null(tmp_path, monkeypatch):
@@ -88,7 +88,7 @@ def test_only_refunded_orders_leave_the_model_unfitted(tmp_path, monkeypatch):
     assert got["method"] == "none" and got["lift_abs"] is None and got["lift_rel"] is None
     assert ("Not shown this week: the metric was the same on every day before the campaign, so there "
             "is no variation to model.") in result.skipped
-    assert "Not shown this week: there are no paid orders this period to credit." in result.skipped
+    assert "Not shown this week: there are no paid orders this week to credit." in result.skipped
 
 
 def test_no_orders_table_with_a_randomized_campaign(tmp_path, monkeypatch):
@@ -114,7 +114,7 @@ def test_campaigns_outside_the_report_week(tmp_path, monkeypatch):
                              campaign("NEXT", "2026-11-30", "2026-12-24")])
     result = run(tables, tmp_path, monkeypatch)
     assert result.doc["metrics"]["campaigns"] == []
-    assert "No campaign ran during this period." in result.text
+    assert "No campaign ran this week." in result.text
 
 
 def test_spend_without_campaigns(tmp_path, monkeypatch):
@@ -129,7 +129,7 @@ def test_one_channel(tmp_path, monkeypatch):
     tables = shop(Spec(users=40, channels=("search",), seed=5), spend=spend,
                   campaigns=[campaign(kind="kol", channel="search")])
     result = run(tables, tmp_path, monkeypatch)
-    assert "Not shown this week: there is only one channel this period (Search), nothing to compare." \
+    assert "Not shown this week: there is only one channel this week (Search), nothing to compare." \
         in result.skipped
 
 

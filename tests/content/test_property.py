@@ -87,11 +87,15 @@ def _sections(wh, tx: Text) -> None:
         findings.what_works(hist.observed, 10, tx)
         findings.what_works_note(hist, 10, tx)
         tables.breakdowns(parts, 1, tx)
-        plt.close(charts.what_works(parts, 1, tx))
+        for fig, alt in charts.what_works(parts, 1, tx):
+            assert alt
+            plt.close(fig)
         frequency, gaps = works.push_frequency(wh, hist, (3, 5)), works.gap_effect(hist)
         findings.timing(hist, frequency, (3, 5), 2, tx)
         plt.close(charts.timing_heatmap(*works.timing_heatmap(hist), 1, tx))
-        plt.close(charts.publishing(frequency, gaps, (3, 5), 1, tx))
+        for fig, alt in charts.publishing(frequency, gaps, (3, 5), 1, tx):
+            assert alt
+            plt.close(fig)
         expected = expected_readers(hist, 2.5)
         if expected is not None:
             findings.outliers(expected, 1, 2.5, 10, tx)

@@ -100,7 +100,8 @@ def test_report_is_self_contained_and_escapes_free_text(report):
     assert "&lt;b&gt;专栏&lt;/b&gt;" in page
     assert "open_report" not in page and "Traceback" not in page
     assert "内容表现 · 2026-W47" in page
-    assert page.count("data:image/png;base64,") >= 6  # every section's chart
+    assert page.count('<figure class="wx-chart') >= 6  # every section's chart (inline SVG)
+    assert "No description has been provided" not in page
     for section in ("本周文章", "什么内容有效", "何时发布", "粉丝变化", "从阅读到购买", "小程序页面",
                     "异常文章"):
         assert f">{section}<" in page

@@ -27,7 +27,8 @@ from pathlib import Path
 NOTEBOOKS = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
 _BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "ul", "ol", "nav", "section", "br",
            "td", "th", "figure", "caption", "title"}
-_GENERATED = re.compile(r"(生成时间|Generated): \d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\+\d{2}:\d{2})?")
+_GENERATED = re.compile(r"(生成时间|Generated): (\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\+\d{2}:\d{2})?"
+                        r"|\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}|\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2})")
 # Referrer pseudonyms are salted with the data's fingerprint, which until the restructure also hashed
 # the loader's code; they are compared as a shape.
 _PSEUDONYM = re.compile(r"\bR-[0-9A-F]{6}\b")
@@ -102,6 +103,9 @@ ADDED = {
                       "aov", "churn_rate", "follower_activity"},
     "content_performance": {"share_rate_reads"},
 }
+# issue 14: each KPI against its target and the forecast made before the week, and the week's
+# calendar events and campaigns
+ADDED["weekly_summary"] |= {"kpi_status", "context"}
 REWORDED = {
     "forecasting": {"series"},  # issue 11: says a series with nothing to model has model null
     # issue 12: a cell before the events start is not observable (the sample's events cover its days)
@@ -155,9 +159,13 @@ def _as_before(name: str, doc: dict, before: dict) -> bool:
             and definitions == kept and _close(rest, rest_before))
 
 
+# Top-level keys added since: the summary (issue 9), schema_version and units (issue 14).
+TOP_ADDED = ("summary", "schema_version", "units")
+
+
 def published(doc: dict) -> dict:
-    """A notebook's JSON without what changes on every run or was added since (summary)."""
-    return {k: v for k, v in doc.items() if k not in ("generated_at", "summary")}
+    """A notebook's JSON without what changes on every run (generated_at) or was added since."""
+    return {k: v for k, v in doc.items() if k not in ("generated_at", *TOP_ADDED)}
 
 
 def capture(week: Path, target: Path) -> None:

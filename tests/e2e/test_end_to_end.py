@@ -1,8 +1,13 @@
-"""The real suite, end to end, through the command line the Makefile uses."""
+"""The real suite, end to end, through the command line the Makefile uses.
+
+`sample_run` is the bundled sample's run in Chinese that test_baseline compares with its fixtures
+(`bundled_run`, made once per test run): each whole-suite run costs tens of seconds."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers.core.paths import sample_data_dir
+from helpers.core.warehouse import Warehouse, build_warehouse
 from helpers.render.html import external_references
 from helpers.render.outputs import CONTRACTS, PAYLOAD_KEYS
 
@@ -26,18 +33,30 @@ def wxreport(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tiny_data, tmp_path_factory):
-    out = tmp_path_factory.mktemp("e2e") / "reports"
-    result = wxreport("--data", str(tiny_data), "--out", str(out))  # the whole suite
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "2026-W47"
+def sample_run(bundled_run) -> Path:
+    """The whole suite on the bundled sample (the params' default data), 2026-W47, in Chinese."""
+    return bundled_run("zh")
+
+
+@pytest.fixture(scope="module")
+def sample_data(sample_run) -> Path:
+    """The bundled sample's data source, as the run read it."""
+    return sample_data_dir()
+
+
+@pytest.fixture(scope="module")
+def sample_wh(sample_data) -> Warehouse:
+    wh = Warehouse(build_warehouse(sample_data))
+    yield wh
+    wh.close()
 
 
 def test_outputs_are_exactly_the_documented_files(sample_run):
     assert sorted(p.name for p in sample_run.iterdir()) == sorted(
-        ["index.html", "forecast.csv", *(f"{n}.{ext}" for n in SUITE for ext in ("html", "json"))])
+        ["index.html", "forecast.csv", "weekly_summary.png",
+         *(f"{n}.{ext}" for n in SUITE for ext in ("html", "json"))])
     index = (sample_run / "index.html").read_text()
-    assert index.count('class="wx-status-ok"') == len(SUITE)
+    assert index.count('data-status="ok"') == len(SUITE)
 
 
 @pytest.mark.parametrize("notebook", SUITE)
@@ -47,24 +66,24 @@ def test_every_notebook_publishes_its_contract(sample_run, notebook):
     assert set(CONTRACTS[notebook].metrics) <= set(doc["metrics"]) <= set(doc["definitions"])
 
 
-def test_user_analysis_json_is_the_tested_headline(sample_run, tiny_wh):
+def test_user_analysis_json_is_the_tested_headline(sample_run, sample_wh):
     from helpers.core.periods import Period
     from helpers.users import funnel, headline
 
     doc = json.loads((sample_run / "user_analysis.json").read_text())
-    expected = headline.headline(tiny_wh, Period.parse("2026-W47"), funnel.DEFAULT_STEPS, 86_400)
+    expected = headline.headline(sample_wh, Period.parse("2026-W47"), funnel.DEFAULT_STEPS, 86_400)
     assert doc["metrics"] == pytest.approx(expected)
 
 
-def test_json_shape_and_values_match_an_independent_computation(sample_run, tiny_data):
+def test_json_shape_and_values_match_an_independent_computation(sample_run, sample_data):
     doc = json.loads((sample_run / "weekly_summary.json").read_text())
     assert tuple(doc) == (*PAYLOAD_KEYS, "summary")
     assert (doc["period"], doc["period_start"], doc["period_end"]) == ("2026-W47", "2026-11-16",
                                                                        "2026-11-22")
     assert doc["generated_at"].endswith("+08:00")
     assert set(CONTRACTS["weekly_summary"].metrics) <= set(doc["metrics"]) <= set(doc["definitions"])
-    events = pd.read_parquet(tiny_data / "events.parquet")
-    orders = pd.read_parquet(tiny_data / "orders.parquet")
+    events = pd.read_parquet(sample_data / "events.parquet", columns=["user_id", "event_time"])
+    orders = pd.read_parquet(sample_data / "orders.parquet")
 
     def week(ts: pd.Series, start: str, end: str) -> pd.Series:
         return (ts >= start) & (ts < end)
@@ -85,8 +104,8 @@ def test_html_is_self_contained_and_shows_no_code(sample_run):
         assert "open_report" not in text and "injected-parameters" not in text
     report = (sample_run / "weekly_summary.html").read_text()
     assert "每周经营摘要 · 2026-W47（2026年11月16日–22日）" in report
-    assert report.count("data:image/png;base64,") >= 2
-    assert 'class="wx-toc"><strong>目录</strong>' in report
+    assert report.count('<figure class="wx-chart') >= 2
+    assert 'class="wx-toc"><strong>目录</strong>' in report and 'href="index.html"' in report
 
 
 def test_data_the_generator_did_not_make(tmp_path):
@@ -107,8 +126,7 @@ def test_data_the_generator_did_not_make(tmp_path):
     assert "Weekly summary · Week 2026-W47, 16–22 Nov 2026" in html
 
 
-def test_bad_input_exits_non_zero_with_a_specific_message_and_keeps_reports(sample_run, tiny_data,
-                                                                             tmp_path):
+def test_bad_input_exits_non_zero_with_a_specific_message_and_keeps_reports(sample_run, tmp_path):
     before = {p.name: p.read_bytes() for p in sample_run.iterdir()}
     tables = minimal_tables()
     tables["users"].append(dict(tables["users"][0]))
@@ -128,14 +146,12 @@ def test_make_report_passes_data_period_out_to_the_runner():
 
 
 def defined_in_notes(page: str) -> list[str]:
-    """The metric keys the notes of a report define (the second column of their table)."""
-    from e2e.baseline import visible_text
-
-    lines = visible_text(page).splitlines()
-    start = next(i for i, line in enumerate(lines) if line in ("指标定义 ¶", "Metric definitions ¶"))
-    end = next(i for i, line in enumerate(lines) if line in ("数据质量 ¶", "Data quality ¶"))
-    cells = lines[start + 6:end]  # after the five column headers
-    return cells[1::5]
+    """The metric keys the notes of a report define (the key column of the formulas table in the
+    notes' nested block, the same rows as the definitions table)."""
+    block = re.search(r'<details class="wx-formulas">(.*?)</details>', page, re.S)
+    assert block, "the notes have no formulas block"
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", block[1], re.S)]
+    return [html.unescape(cells[1]).strip() for cells in rows if len(cells) == 3]
 
 
 @pytest.mark.parametrize("notebook", SUITE)

@@ -4,7 +4,8 @@ channel interprets it (HTML, chart text, JSON, CSV).
 The columns come from `core.contract`, so a table or text column added later is planted too. Every
 value v of a text column becomes PAYLOAD + v, the same way in every table, so keys stay unique and
 references (user_id / referrer_id, campaign_id, article_id, ...) still match. A few columns hold
-codes the reports act on; their codes stay, and the payload is planted next to them (see CODES).
+codes the reports act on; their codes stay, and the payload is planted next to them (see CODES in
+`e2e.planted`, which also plants test_privacy's small cell into the same run).
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ import csv
 import io
 import json
 import math
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from e2e.planted import hostile_copy
 from helpers.core.contract import TABLES, ColumnType
 from helpers.render import style
 from helpers.render.html import external_references
@@ -31,49 +30,7 @@ from helpers.render.text import Text
 from helpers.users import charts as user_charts
 from render.test_escape import PAYLOAD, active_content
 
-ROOT = Path(__file__).resolve().parents[2]
-WXREPORT = str(Path(sys.executable).with_name("wxreport"))
 SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
-# Codes the reports act on, kept where `keep` says so (replacing them would only empty sections):
-CODES: dict[tuple[str, str], Callable[[str], bool]] = {
-    # funnel and activity steps (launch, page_view, pay, ...): kept; extra rows carry a hostile event
-    ("events", "event"): lambda v: True,
-    # paid and refunded are counted by name; any other status is "not paid", as cancelled is
-    ("orders", "status"): lambda v: v in ("paid", "refunded"),
-    # "control" is the reference variant; other variants are names and get the payload
-    ("assignments", "variant"): lambda v: v == "control",
-    # "all" means every channel; other values are channel names (planted like users.channel)
-    ("campaigns", "channel"): lambda v: v == "all",
-}
-HOSTILE_EVENTS = 50  # events copied with event = PAYLOAD + event: a custom event a shop may track
-
-
-def _plant(table: str, column: str, values: pd.Series) -> pd.Series:
-    keep = CODES.get((table, column), lambda v: False)
-    return values.map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) or keep(v)
-                      else f"{PAYLOAD}{v}")
-
-
-def hostile_copy(source: Path, target: Path) -> dict[str, list[str]]:
-    """`source` (a folder of <table>.parquet) with every text column planted; returns the columns
-    planted per table."""
-    target.mkdir(parents=True)
-    planted: dict[str, list[str]] = {}
-    for name, table in TABLES.items():
-        path = source / f"{name}.parquet"
-        if not path.exists():
-            continue
-        frame = pd.read_parquet(path)
-        texts = [c.name for c in table.columns if c.type == ColumnType.STRING and c.name in frame]
-        for column in texts:
-            frame[column] = _plant(name, column, frame[column].astype(object))
-        if name == "events":
-            extra = frame.head(HOSTILE_EVENTS).copy()
-            extra["event"] = PAYLOAD + extra["event"].astype(str)
-            frame = pd.concat([frame, extra], ignore_index=True)
-        frame.to_parquet(target / path.name, index=False)
-        planted[name] = texts
-    return planted
 
 
 def test_every_text_column_of_the_contract_is_planted(tiny_data, tmp_path):
@@ -93,27 +50,13 @@ def test_every_text_column_of_the_contract_is_planted(tiny_data, tmp_path):
     assert len(referrers) and referrers.isin(users["user_id"]).all()
 
 
-def _run(data: Path, out: Path, language: str, tmp: Path) -> Path:
-    params = tmp / f"params-{language}"
-    shutil.copytree(ROOT / "params", params)
-    defaults = params / "defaults.yaml"
-    defaults.write_text(defaults.read_text(encoding="utf-8").replace("language: zh", f"language: {language}"),
-                        encoding="utf-8")
-    result = subprocess.run([WXREPORT, "run", "--data", str(data), "--out", str(out), "--params", str(params)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=1200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    (week,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    return week
-
-
 @pytest.fixture(scope="module")
-def hostile_run(tiny_data, tmp_path_factory) -> Path:
+def hostile_run(planted_run) -> Path:
     """One run, in Chinese: data text reaches the page through the same escaping point in either
-    language (the English catalog's own text is checked by tests/render/test_catalog.py), and each
-    suite run costs about 40 s of the test budget."""
-    tmp = tmp_path_factory.mktemp("hostile")
-    hostile_copy(tiny_data, tmp / "shop")
-    return _run(tmp / "shop", tmp / "reports", "zh", tmp)
+    language (the English catalog's own text is checked by tests/render/test_catalog.py). It is the
+    run test_privacy checks too (e2e.planted: the small cell planted there stays plain text and adds
+    no campaign), since each suite run costs about 40 s of the test budget."""
+    return planted_run.week
 
 
 class _Page(HTMLParser):
@@ -129,10 +72,14 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
+SHARED = {"index.html", "weekly_summary.png"}  # the landing page and the poster, next to the reports
+EARLIER_WEEK = re.compile(r"\.\./\d{4}-W\d{2}/index\.html")
+
+
 @pytest.mark.slow
 def test_html_pages_show_the_payload_as_text_and_run_nothing(hostile_run):
     index = (hostile_run / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="wx-status-ok"') == len(SUITE)
+    assert index.count('data-status="ok"') == len(SUITE)
     own = {f"{n}.html" for n in SUITE}
     shown = {}
     for path in sorted(hostile_run.glob("*.html")):
@@ -141,7 +88,8 @@ def test_html_pages_show_the_payload_as_text_and_run_nothing(hostile_run):
         assert external_references(page) == [], path.name
         parser = _Page()
         parser.feed(page)
-        assert all(h.startswith("#") or h in own for h in parser.links), (path.name, parser.links)
+        assert all(h.startswith("#") or h in own | SHARED or EARLIER_WEEK.fullmatch(h)
+                   for h in parser.links), (path.name, parser.links)
         shown[path.stem] = "".join(parser.text).count(PAYLOAD)
     # names, titles, channels, provinces, pages and sources are on these pages, as typed
     assert all(shown[n] > 0 for n in ("user_analysis", "content_performance", "campaign_evaluation")), shown
@@ -194,4 +142,5 @@ def test_report_charts_draw_data_text_as_typed(text):
                         index=pd.to_datetime(["2026-11-09", "2026-11-16"]))
     fig = user_charts.new_users_by_channel(wide, tx)
     fig.canvas.draw()
-    assert text in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    legends = [*fig.legends, *(a.get_legend() for a in fig.axes if a.get_legend())]  # below the axes
+    assert text in [t.get_text() for legend in legends for t in legend.get_texts()]

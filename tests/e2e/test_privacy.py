@@ -1,7 +1,8 @@
 """Small cells reveal nothing, in any output: the tiny sample with a handful of planted users who
 form a cell of their own in every breakdown that exists (channel, province, city, the article they
 read and bought from, the funnel, the order channel, the referrer who invited them), run through the
-whole suite.
+whole suite. The run is test_hostile_text's (`e2e.planted`: the other users' text carries the hostile
+payload, the planted cell's labels stay plain), since each suite run costs about 40 s.
 
 The planted users (PROBES of them, fewer than `min_cell_size`) are the only ones with these labels,
 and they pay an amount no one else pays, so any statistic of their cell is recognisable:
@@ -17,67 +18,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from e2e.baseline import visible_text
+from e2e.planted import AMOUNT, LABELS, PROBES, REFERRER, TITLE, K, dataset
 from helpers.core.warehouse import Warehouse, build_warehouse
-from helpers.users.referral import pseudonym
 
-ROOT = Path(__file__).resolve().parents[2]
-WXREPORT = str(Path(sys.executable).with_name("wxreport"))
-SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
-K = 10  # min_cell_size in params/defaults.yaml
-PROBES = 3
-AMOUNT = 9876.54  # each planted user's one paid order; nobody else in the tiny sample pays this much
-LABELS = ("probe_channel", "探针省", "探针市")
-ARTICLE = "APROBE"
-TITLE = "探针文章"  # its reads are WeChat's aggregate (600 readers) and may be shown; its buyers may not
 BUYING_WORDS = ("成交额", "订单", "下单", "GMV", "order", "buyer")
-REFERRER = "uprobe-ref"
-
-
-def _planted(tiny: Path, target: Path) -> None:
-    """The tiny sample (W42-W47) plus the planted cell: PROBES new users on Tue 2026-11-17 from their
-    own channel and city, invited by a referrer without consent, who read one article of their own
-    column, open the mini-program from it, go through the funnel and pay AMOUNT each."""
-    shutil.copytree(tiny, target)
-    ids = [f"uprobe-{i}" for i in range(PROBES)]
-    frames = {n: pd.read_parquet(target / f"{n}.parquet") for n in ("users", "events", "orders", "articles",
-                                                                       "article_stats")}
-    users = frames["users"]
-    template = users.iloc[0].to_dict()
-    referrer = {**template, "user_id": REFERRER, "first_seen_at": pd.Timestamp("2026-10-20 09:00"),
-                "consent": False, "referrer_id": None, "channel": "search"}
-    probes = [{**template, "user_id": u, "first_seen_at": pd.Timestamp("2026-11-17 10:00"),
-               "channel": "probe_channel", "province": "探针省", "city": "探针市", "referrer_id": REFERRER,
-               "consent": True, "is_follower": True} for u in ids]
-    frames["users"] = pd.concat([users, pd.DataFrame([referrer, *probes])], ignore_index=True)
-    steps = ("launch", "read_article", "page_view", "add_to_cart", "checkout", "pay")
-    events = [{"user_id": u, "event_time": pd.Timestamp("2026-11-17 10:00") + pd.Timedelta(minutes=2 * i),
-               "event": e, "session_id": f"{u}-s", "page": "pages/index/index" if e == "page_view" else None,
-               "scene": 1035, "duration_s": None, "article_id": ARTICLE if e == "read_article" else None,
-               "campaign_id": None} for u in ids for i, e in enumerate(steps)]
-    frames["events"] = pd.concat([frames["events"], pd.DataFrame(events)], ignore_index=True)
-    orders = [{"order_id": f"OPROBE{i}", "user_id": u, "paid_at": pd.Timestamp("2026-11-17 10:30"),
-               "amount": AMOUNT, "status": "paid", "discount": 0.0, "coupon_id": None, "campaign_id": None,
-               "channel": "probe_channel", "group_id": None, "merchant_id": None} for i, u in enumerate(ids)]
-    frames["orders"] = pd.concat([frames["orders"], pd.DataFrame(orders)], ignore_index=True)
-    article = {**frames["articles"].iloc[-1].to_dict(), "article_id": ARTICLE, "title": TITLE,
-               "published_at": pd.Timestamp("2026-11-17 08:00"), "column": "探针栏目", "position": 1}
-    frames["articles"] = pd.concat([frames["articles"], pd.DataFrame([article])], ignore_index=True)
-    stats = frames["article_stats"]
-    day = {**stats.iloc[0].to_dict(), "article_id": ARTICLE, "date": pd.Timestamp("2026-11-17").date(),
-           "recipients": 18000, "readers": 600, "reads": 700}
-    frames["article_stats"] = pd.concat([stats, pd.DataFrame([day])], ignore_index=True)
-    for name, frame in frames.items():
-        frame.to_parquet(target / f"{name}.parquet", index=False)
 
 
 def _money(value: float) -> list[str]:
@@ -132,27 +82,8 @@ class _Blocks(HTMLParser):
             self._prose.append(data)
 
 
-def _run(data: Path, out: Path, tmp: Path) -> Path:
-    params = tmp / "params"
-    shutil.copytree(ROOT / "params", params)
-    result = subprocess.run([WXREPORT, "run", "--data", str(data), "--out", str(out), "--params", str(params),
-                             "--period", "2026-W47"], capture_output=True, text=True, cwd=ROOT, timeout=1200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "2026-W47"
-
-
-@pytest.fixture(scope="module")
-def planted_run(tiny_data, tmp_path_factory) -> tuple[Path, str]:
-    tmp = tmp_path_factory.mktemp("privacy")
-    _planted(tiny_data, tmp / "shop")
-    wh = Warehouse(build_warehouse(tmp / "shop"))
-    salt = wh.meta["data_fingerprint"]
-    wh.close()
-    return _run(tmp / "shop", tmp / "reports", tmp), pseudonym(REFERRER, salt)
-
-
 def test_the_planted_users_are_a_cell_of_their_own(tiny_data, tmp_path):
-    _planted(tiny_data, tmp_path / "shop")
+    dataset(tiny_data, tmp_path / "shop")
     users = pd.read_parquet(tmp_path / "shop" / "users.parquet")
     assert (users["channel"] == "probe_channel").sum() == PROBES < K
     assert (users["referrer_id"] == REFERRER).sum() == PROBES

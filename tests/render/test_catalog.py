@@ -13,11 +13,12 @@ import pytest
 from helpers.core.metrics import METRICS
 from helpers.render.catalog import LANGUAGES, catalog, placeholders
 from helpers.render.fmt import FORMATS
+from helpers.render.report import ANALYST_SUFFIX
 from helpers.render.text import Text
 
 ROOT = Path(__file__).resolve().parents[2]
 # Calls whose first argument is a catalog key.
-TEXT_CALLS = {"tx", "text", "entry", "section", "say", "caveat", "skipped", "Text.__call__"}
+TEXT_CALLS = {"tx", "text", "entry", "section", "say", "caveat", "skipped", "for_analysts", "Text.__call__"}
 
 
 def sources() -> dict[str, str]:
@@ -64,6 +65,8 @@ def test_every_key_used_exists():
 
 def test_every_entry_is_used():
     used = set().union(*(all_literals(s) for s in sources().values()))
+    # An analysts' companion `<key>_analyst` is used wherever `rep.say("<key>")` is.
+    used |= {f"{key}{ANALYST_SUFFIX}" for key in used}
     unused = sorted(set(catalog()) - used)
     assert not unused, f"catalog entries no code uses: {unused}"
 

@@ -32,14 +32,19 @@ PAYLOAD = " ".join(PIECES)
 
 
 class _Active(HTMLParser):
-    """Elements and attributes of a page that could run code or fetch something."""
+    """Elements and attributes of a page that could run code or fetch something. The one SVG
+    allowed is a house chart: `<svg role="img">` directly inside `<figure class="wx-chart">`
+    (matplotlib's output, text escaped by it); its attributes are checked like any other."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self._chart_figure = False  # the last element opened is a chart's <figure>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "svg", "iframe", "object", "embed", "form", "base", "math"):
+        chart = tag == "svg" and self._chart_figure and ("role", "img") in attrs
+        self._chart_figure = tag == "figure" and "wx-chart" in (dict(attrs).get("class") or "").split()
+        if tag in ("script", "svg", "iframe", "object", "embed", "form", "base", "math") and not chart:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
@@ -52,7 +57,8 @@ class _Active(HTMLParser):
 
 
 def active_content(page: str) -> list[str]:
-    """Scripts, event handlers, javascript: URLs, SVG and images other than the charts' PNGs."""
+    """Scripts, event handlers, javascript: URLs, SVG other than the house charts, images other
+    than PNG data."""
     parser = _Active()
     parser.feed(page)
     parser.close()
@@ -101,8 +107,9 @@ def test_runs_keep_emphasis_of_placeholders_only():
     tx = Text("zh")
     got = esc.runs(tx, "ce_scorecard_note", name=esc.Strong(PAYLOAD + "\x00"), text="**x** $y$")
     assert got == [esc.Strong(PAYLOAD + "\x00"), "：**x** $y$"]
-    got = esc.runs(Text("en"), "fc_no_targets", example=esc.Code("{daily_gmv: 150000}"))
-    assert got == ["No weekly targets set (parameter targets, e.g. ", esc.Code("{daily_gmv: 150000}"), ")."]
+    got = esc.runs(Text("en"), "fc_no_targets_analyst", example=esc.Code("{daily_gmv: 150000}"))
+    assert got == ["To set weekly targets, add targets to params/forecasting.yaml, e.g. ",
+                   esc.Code("{daily_gmv: 150000}"), "."]
     assert esc.runs(tx, "ce_days_total", days=3) == [tx("ce_days_total", days=3)]
 
 
@@ -137,9 +144,12 @@ def test_table_cells_headers_and_index_labels_are_escaped():
 def test_index_page_escapes_titles_errors_and_the_source():
     entry = index.IndexEntry(PAYLOAD, PAYLOAD, "failed", error=PAYLOAD, report=f"{PAYLOAD}.html",
                              failed_notebook=PAYLOAD)
-    page = index.render_index(Period.parse("2026-W47"), PAYLOAD, pd.Timestamp("2026-11-23").to_pydatetime(),
+    source = "/srv/data/<script>alert(1)<\\script>"  # the page shows the folder's name only
+    page = index.render_index(Period.parse("2026-W47"), source, pd.Timestamp("2026-11-23").to_pydatetime(),
                               [entry], "zh")
-    assert active_content(page) == [] and page.count("&lt;script&gt;") == 6  # 2 texts, 4 attributes
+    # 4 texts (alert line, title, error, source name), 3 link targets (report, last good, failed)
+    assert active_content(page) == [] and page.count("&lt;script&gt;") == 7
+    assert "/srv/data" not in page
 
 
 @pytest.mark.filterwarnings("ignore:Tight layout")

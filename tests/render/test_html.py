@@ -67,9 +67,9 @@ def test_render_hides_code_parameters_notes_and_noise():
 
 def test_toc_lists_sections_and_cjk_font_is_embedded():
     page = report_html.render(executed_notebook(), "t", "en")
-    assert '<nav class="wx-toc"><strong>Contents</strong><ol><li><a href="#' in page
+    assert '<nav id="contents" class="wx-toc"><strong>Contents</strong><ol><li><a href="#' in page
     assert "增长 Growth</a></li>" in page
-    assert "@font-face" in page and "data:font/otf;base64," in page
+    assert "@font-face" in page and "data:font/woff2;base64," in page
 
 
 def test_output_contract_checks_list_items_files_and_the_summary(tmp_path):

@@ -180,6 +180,7 @@ def test_wxreport_run_exits_2_with_one_line_and_no_traceback(tmp_path):
                              str(tmp_path / "taken"), "--data", str(tmp_path / "no-such-data")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
-    assert result.stdout == ""
+    # the first line says what is being checked, at once; the error is the one line on stderr
+    assert result.stdout.startswith("wxreport: checking the parameters") and result.stdout.count("\n") == 1
     assert result.stderr == (f"wxreport: error: command line: key 'out': {tmp_path / 'taken'} is a file; "
                              f"expected a folder (reports are written to <out>/<week>/)\n")

@@ -75,7 +75,7 @@ def test_parallel_run_publishes_every_output(suite, capsys):
     log = outcome_lines(capsys)
     assert "started   alpha" in log and "ok        gamma: done in" in log
     index = (week / "index.html").read_text()
-    assert index.count('class="wx-status-ok"') == 3 and 'href="beta.html"' in index
+    assert index.count('data-status="ok"') == 3 and 'href="beta.html"' in index
 
 
 def test_one_failure_does_not_stop_the_others(suite, capsys):
@@ -124,7 +124,7 @@ def test_only_runs_the_named_notebook_and_the_index_keeps_the_others(suite, caps
     assert run(options(only=["second"])) == 0
     assert "second: done in" in capsys.readouterr().out
     index = (week / "index.html").read_text()
-    assert index.count('class="wx-status-ok"') == 2  # first: unchanged, reused
+    assert index.count('data-status="ok"') == 2  # first: unchanged, reused
     # Broken parameters of a notebook that is not run do not block the one that is.
     (suite[1] / "first.yaml").write_text("nonsense: 1\n")
     assert run(options(only=["second"])) == 0

@@ -181,16 +181,16 @@ def test_portrait_hides_the_small_city_and_its_complement(shop):
 
 def _shown_tables(source, out) -> tuple[str, list[pd.DataFrame]]:
     """Run the notebook as `users.notebook.run_notebook` does, keeping also every table as shown
-    (the Styler's frame of formatted cells)."""
+    (the frame of formatted cells of each Styler the report builds)."""
     frames: list[pd.DataFrame] = []
-    original = notebook._plain
+    original = render_tables.styled
 
-    def plain(shown):
-        if hasattr(shown, "data") and isinstance(shown.data, pd.DataFrame):
-            frames.append(shown.data.copy())
-        return original(shown)
+    def styled(*args, **kwargs):
+        shown = original(*args, **kwargs)
+        frames.append(shown.data.copy())
+        return shown
 
-    with mock.patch.object(notebook, "_plain", plain):
+    with mock.patch.object(render_tables, "styled", styled):
         run = notebook.run_notebook(source, out, period="2026-W47", language="en")
     assert not run.unreadable()
     return run.text, frames

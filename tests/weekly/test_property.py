@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from datasets import datasets, latest_week, named_shape, open_warehouse
 from helpers.core import kpis
 from helpers.render.text import Text
-from helpers.weekly import charts, findings
+from helpers.weekly import charts, context, findings, judgement
 from helpers.weekly.headline import headline, shown_kpis
 
 BAD_WORDS = re.compile(r"\b(nan|NaN|None|NaT|inf|Infinity)\b|<NA>")
@@ -29,6 +29,7 @@ def summary_of(tables) -> tuple[dict, dict]:
         weekly = kpis.kpi_series(wh, period.shift(-7), period)
         daily = kpis.kpi_series(wh, period.previous, period, grain="day")
         has_orders = wh.has("orders")
+        events = context.week_events(wh, period)
     metrics = headline(weekly)
     json.dumps(metrics, allow_nan=False)
     assert weekly["complete"].iloc[-1]  # the report week lies in the data: its KPIs are known
@@ -47,11 +48,20 @@ def summary_of(tables) -> tuple[dict, dict]:
     sentences = {lang: findings.weekly_summary(metrics, Text(lang)) for lang in ("zh", "en")}
     for text in sentences.values():
         assert not BAD_WORDS.search(text) and "—" not in text, text
+    items = judgement.statuses(metrics, shown, {"active_users": 1.0}, {})
+    for lang in ("zh", "en"):
+        verdict = judgement.verdict(items, events, Text(lang))
+        assert not BAD_WORDS.search(verdict) and verdict.strip(), verdict
+    payload = {"period": period.label, "metrics": judgement.published(items, events),
+               "summary": {"top_finding": sentences["zh"], "findings": [sentences["zh"]]}}
+    json.dumps(payload, allow_nan=False)
     tx = Text("en")
     previous = daily.iloc[:7] if weekly["complete"].iloc[-2] else None
-    for figure in (charts.kpi_trend(weekly, shown, tx),
-                   charts.week_over_week(daily.iloc[7:], previous, [k for k in ("active_users", "gmv")
-                                                                     if k in shown], tx)):
+    figures = [charts.kpi_trend(weekly, k, events, tx) for k in shown]
+    figures += [charts.week_over_week(daily.iloc[7:], previous, k, events, tx)
+                for k in ("active_users", "gmv") if k in shown]
+    for figure, alt in figures:
+        assert alt and not BAD_WORDS.search(alt)
         plt.close(figure)
     return metrics, sentences
 

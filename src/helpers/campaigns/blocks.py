@@ -9,7 +9,7 @@ from helpers.campaigns import charts, detail_tables, findings, method_findings, 
 from helpers.campaigns.channel_queries import attribution_orders
 from helpers.campaigns.evaluation import Evaluation, specifics
 from helpers.campaigns.params import CampaignEvaluationParams
-from helpers.campaigns.wording import campaign_title
+from helpers.campaigns.wording import campaign_title, word
 from helpers.core.warehouse import day_number
 from helpers.render.report import Report
 
@@ -41,7 +41,7 @@ def randomized_test(rep: Report, e: Evaluation, params: CampaignEvaluationParams
     rep.finding(method_findings.experiment_finding(e, params.alpha, tx))
     rep.table(tables.variants_table(x, tx), {})
     rep.table(tables.test_table(x, tx), {})
-    rep.chart(charts.lifts(x, tx))
+    rep.chart(charts.lifts(x, tx), alt=tx("ce_alt_lifts"))
     guardrails = tables.guardrail_table(x, tx)
     if not guardrails.empty:
         rep.table(guardrails, {})
@@ -60,16 +60,17 @@ def without_control(rep: Report, e: Evaluation, params: CampaignEvaluationParams
     rep.subsection(campaign_title(e, tx))
     if e.did is not None:
         rep.finding(method_findings.did_finding(e, tx))
-        rep.chart(charts.did(e, tx))
+        rep.chart(charts.did(e, tx), alt=tx("ce_alt_did", campaign=e.campaign.name, metric=word(e.did.metric, tx)))
         rep.table(tables.did_table(e, tx), {})
     if e.counterfactual is not None:
         rep.finding(method_findings.counterfactual_finding(e, tx))
-        rep.chart(charts.counterfactual(e, tx))
+        rep.chart(charts.counterfactual(e, tx), alt=tx("ce_alt_counterfactual", campaign=e.campaign.name,
+                                                         metric=word(e.counterfactual.metric, tx)))
         rep.table(tables.counterfactual_table(e, tx), {})
         rep.paragraph(method_findings.model_note(e, params.pre_period_days, tx))
         rep.paragraph(method_findings.placebo_finding(e, tx))
         if not e.counterfactual.placebos.empty:
-            rep.chart(charts.placebos(e, tx))
+            rep.chart(charts.placebos(e, tx), alt=tx("ce_alt_placebos", campaign=e.campaign.name))
     if e.reason:
         rep.unavailable(e.reason.key, **e.reason.values)
 
@@ -119,4 +120,4 @@ def channels(rep: Report, frame: pd.DataFrame) -> None:
         rep.unavailable("ce_why_no_paid_orders")
         return
     rep.table(*detail_tables.attribution(frame, k, tx))
-    rep.chart(charts.attribution(frame, k, tx))
+    rep.chart(charts.attribution(frame, k, tx), alt=tx("ce_alt_attribution"))

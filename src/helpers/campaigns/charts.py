@@ -9,14 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from helpers.campaigns.evaluation import Evaluation
 from helpers.campaigns.experiment import Experiment
 from helpers.campaigns.wording import word
 from helpers.render import fmt
-from helpers.render.charts import value_axis
-from helpers.render.style import BAD, GOOD, NEUTRAL, PALETTE
+from helpers.render.charts import category_ticks, date_axis, legend_below, value_axis
+from helpers.render.style import BAD, GOOD, NEUTRAL, PALETTE, figure_size, rows_height
 from helpers.render.text import Text
 
 HISTORY_DAYS = 42  # pre-period days drawn before a campaign
@@ -28,7 +28,7 @@ def lifts(x: Experiment, tx: Text) -> Figure:
     saying so, when the sample-ratio check failed."""
     rows = list(x.rows)
     broken = bool(x.srm.flagged)  # a failed sample-ratio check: every lift in grey, the title says why
-    fig, ax = plt.subplots(figsize=(9.0, 0.55 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=figure_size(rows_height(len(rows), 70) * 1.3))
     ys = np.arange(len(rows))[::-1]
     for y, r in zip(ys, rows, strict=True):
         color = NEUTRAL if r.kind == "guardrail" or broken else PALETTE[0]
@@ -43,6 +43,7 @@ def lifts(x: Experiment, tx: Text) -> Figure:
              for r in rows]
     ax.set_yticks(ys, names)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.relative_change(v, 0)))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.grid(axis="x", color="#e6e6e6")
     ax.grid(axis="y", visible=False)
     title = tx("ce_chart_lifts_sequential") if x.running else tx("ce_chart_lifts")
@@ -56,7 +57,7 @@ def counterfactual(e: Evaluation, tx: Text) -> Figure:
     a = e.counterfactual
     daily = a.fit.daily
     history = a.history[a.history.index >= daily["date"].iloc[0] - timedelta(days=HISTORY_DAYS)]
-    fig, ax = plt.subplots(figsize=(9.0, 3.4))
+    fig, ax = plt.subplots(figsize=figure_size(290))
     ax.plot(list(history.index), history.to_numpy(), color=PALETTE[0], lw=1.8,
             label=tx("ce_chart_actual"))
     dates = list(daily["date"])
@@ -72,8 +73,8 @@ def counterfactual(e: Evaluation, tx: Text) -> Figure:
     value_axis(ax, "CNY" if a.metric == "gmv" else "count", tx.language)
     tx.shows("cf_actual", "cf_expected")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", ncols=3)
-    fig.autofmt_xdate()
+    legend_below(ax, 3)
+    date_axis(ax)
     return fig
 
 
@@ -81,7 +82,7 @@ def did(e: Evaluation, tx: Text) -> Figure:
     """Treated and comparison groups per day, each as % of its own pre-campaign mean: parallel
     before the campaign is what the method needs; the gap during it is the effect."""
     d = e.did
-    fig, ax = plt.subplots(figsize=(9.0, 3.2))
+    fig, ax = plt.subplots(figsize=figure_size(270))
     start = e.campaign.start
     for series, color, name in ((d.treated, PALETTE[1], tx("ce_chart_treated")),
                                 (d.comparison, NEUTRAL, tx("ce_chart_comparison"))):
@@ -92,8 +93,8 @@ def did(e: Evaluation, tx: Text) -> Figure:
                alpha=0.12, lw=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.percent(v, 0)))
     ax.set_title(tx("ce_chart_did", metric=word(d.metric, tx)))
-    ax.legend(loc="upper left")
-    fig.autofmt_xdate()
+    legend_below(ax, 2)
+    date_axis(ax)
     return fig
 
 
@@ -102,16 +103,16 @@ def placebos(e: Evaluation, tx: Text) -> Figure:
     a = e.counterfactual
     frame = a.placebos.sort_values("start")
     real = a.fit.during
-    labels = [f"{s:%m-%d}" for s in frame["start"]] + [tx("ce_chart_campaign")]
+    labels = [f"{s.month}/{s.day}" for s in frame["start"]] + [tx("ce_chart_campaign")]  # axis dates: 11/16
     est, lo, hi = ([*frame[column], getattr(real, column)] for column in ("abs", "abs_low", "abs_high"))
     colors = [BAD if x else NEUTRAL for x in frame["excludes_zero"]] + [GOOD]
-    fig, ax = plt.subplots(figsize=(9.0, 2.8))
+    fig, ax = plt.subplots(figsize=figure_size(240))
     xs = np.arange(len(labels))
     for x_, m, low, high, color in zip(xs, est, lo, hi, colors, strict=True):
         ax.plot([x_, x_], [low, high], color=color, lw=2)
         ax.plot(x_, m, "o", color=color)
     ax.axhline(0, color="#444", lw=1)
-    ax.set_xticks(xs, labels)
+    category_ticks(ax, labels, 5)
     value_axis(ax, "CNY" if a.metric == "gmv" else "count", tx.language)
     ax.set_title(tx("ce_chart_placebos"))
     tx.shows("campaign_lift_abs", "campaign_ci")
@@ -123,7 +124,7 @@ def attribution(frame: pd.DataFrame, k: int, tx: Text) -> Figure:
     left out)."""
     keep = frame[(frame["ft_buyers"] >= k) & (frame["lt_buyers"] >= k)]
     keep = keep.sort_values("ft_revenue")
-    fig, ax = plt.subplots(figsize=(9.0, 0.42 * len(keep) + 1.2))
+    fig, ax = plt.subplots(figsize=figure_size(rows_height(len(keep), 90) * 1.3))
     ys = np.arange(len(keep))
     ax.barh(ys + 0.2, keep["ft_revenue"], height=0.4, color=PALETTE[0],
             label=tx("ce_chart_first_touch"))
@@ -131,9 +132,10 @@ def attribution(frame: pd.DataFrame, k: int, tx: Text) -> Figure:
             label=tx("ce_chart_last_touch"))
     ax.set_yticks(ys, [tx.data(v) for v in keep["channel"]])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.money(v, tx.language)))
+    ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.grid(axis="x", color="#e6e6e6")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right")
+    legend_below(ax, 2)
     ax.set_title(tx("ce_chart_attribution"))
     tx.shows("channel_revenue_ft", "channel_revenue_lt")
     return fig

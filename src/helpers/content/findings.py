@@ -219,7 +219,7 @@ def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFr
         if flagged.empty:
             text += tx("cp_followers_usual")
         for _, row in flagged.iterrows():
-            text += tx("cp_followers_spike", when=published(row, tx), title=quote(title(row), tx),
+            text += tx("cp_followers_spike", when=published(row, tx, prose=True), title=quote(title(row), tx),
                        push_unfollows=row["unfollows_48h"], ratio=row["ratio"])
     return text
 
@@ -255,13 +255,13 @@ def pages(frame: pd.DataFrame, k: int, tx: Text) -> str:
     if visible.empty:
         return tx("cp_pages_few", k=k)
     top = visible.iloc[0]
-    text = tx("cp_pages_top", page=str(top["page"]), mp_page_views=top["page_views"],
+    text = tx("cp_pages_top", page=tx.page(top["page"]), mp_page_views=top["page_views"],
               mp_exit_rate=top["exit_rate"])
     jumped = visible[visible["exit_jump"]]
     if jumped.empty:
         return text + tx("cp_pages_steady")
     items = tx("cp_list_separator").join(
-        tx("cp_pages_jump", page=str(r["page"]), mp_exit_rate_change=r["exit_change"], p=r["exit_p"])
+        tx("cp_pages_jump", page=tx.page(r["page"]), mp_exit_rate_change=r["exit_change"], p=r["exit_p"])
         for _, r in jumped.iterrows())
     return text + tx("cp_pages_jumped", pages=items)
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.content.history import History, best_article, divide
 from helpers.core.kpis import relative_change
+from helpers.core.metrics import METRICS
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
@@ -93,7 +94,8 @@ def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any], hist: H
     table's data (a partly covered week is not comparable); the flag says whether a change was
     left out for that reason. The read rate's change compares the two weeks' articles at the same
     age (`same_age_read_rate`): `read_rate` counts readers up to the period's end, so an article
-    published on Sunday has had one day against a Monday article's seven."""
+    published on Sunday has had one day against a Monday article's seven. Counts change in %
+    (relative), rates in points (a difference of two fractions), as everywhere in the reports."""
     before = period.previous
     previous = headline(wh, before, None)
     wow: dict[str, float | None] = dict.fromkeys(CARD_KEYS)
@@ -105,7 +107,14 @@ def week_on_week(wh: Warehouse, period: Period, metrics: dict[str, Any], hist: H
         if not (covered(wh, table, period) and covered(wh, table, before)):
             partial = True
         elif key != "read_rate":
-            wow[key] = relative_change(metrics[key], previous[key])
+            wow[key] = _change(key, metrics[key], previous[key])
         elif hist is not None:
-            wow[key] = relative_change(same_age_read_rate(hist, period), same_age_read_rate(hist, before))
+            wow[key] = _change(key, same_age_read_rate(hist, period), same_age_read_rate(hist, before))
     return wow, partial
+
+
+def _change(key: str, now: float | None, before: float | None) -> float | None:
+    """Rates change in points (this week - last week, README "Conventions"), counts in %."""
+    if METRICS[key].unit != "fraction":
+        return relative_change(now, before)
+    return None if now is None or before is None or pd.isna(now) or pd.isna(before) else now - before

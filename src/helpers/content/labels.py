@@ -56,10 +56,12 @@ def format_label(value: Any, tx: Text) -> str:
     return tx(key) if key else str(value)
 
 
-def published(row: Any, tx: Text) -> str:
-    """When a push went out: '11-18 周三 21:49' / 'Wed 18 Nov 21:49'."""
+def published(row: Any, tx: Text, prose: bool = False) -> str:
+    """When a push went out: in a table '11-18 周三 21:49' / 'Wed 18 Nov 21:49', in a sentence
+    (`prose`) '11月18日（周三）21:49' (README "Conventions": one date style per context)."""
     ts = row["published"]
-    return ts.strftime(tx("cp_published_at", weekday=tx.weekdays()[ts.weekday()]))
+    key = "cp_published_at_prose" if prose else "cp_published_at"
+    return ts.strftime(tx(key, weekday=tx.weekdays()[ts.weekday()]))
 
 
 def group_label(dimension: str, value: Any, tx: Text) -> str:

@@ -181,7 +181,7 @@ def pages(frame: pd.DataFrame, k: int, tx: Text) -> Table:
     """Pages of the period; rows describing fewer than k visitors are hidden."""
     values = [c for c, _ in PAGE_COLUMNS]
     data, mask = suppress(frame, "visitors", k, also=[c for c in values if c != "visitors"])
-    columns = [(tx("cp_page"), None, data["page"]),
+    columns = [(tx("cp_page"), None, [tx.page(v) for v in data["page"]]),
                *(_metric(key, data[c], tx) for c, key in PAGE_COLUMNS),
                (tx("cp_flag"), None, [tx("cp_flag_exit") if f else "" for f in data["exit_jump"]])]
     table, units = _build(columns)

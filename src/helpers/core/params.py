@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from helpers.core.errors import ParamError
+from helpers.core.periods import Period
 
 DEFAULTS_FILE = "defaults.yaml"
 COMMAND_LINE = "command line"
@@ -67,6 +68,12 @@ class SharedParams(ParamsModel):
     def _period_form(cls, value: str) -> str:
         if value != "latest" and not re.fullmatch(r"\d{4}-W\d{2}", value):
             raise ValueError(f"{value!r} is neither 'latest' nor an ISO week such as 2026-W47")
+        if value != "latest":  # a week no year has (2026-W99) is said before the data is loaded
+            try:
+                Period.parse(value)
+            except ValueError as exc:
+                why = str(exc).split(": ", 1)[-1]  # the value itself is quoted after the message
+                raise ValueError(f"{why}; use 'latest' or a week such as 2026-W47") from None
         return value
 
 

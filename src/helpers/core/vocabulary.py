@@ -41,6 +41,39 @@ def label(value: object, language: str) -> str:
     return VALUE_LABELS.get(text, {}).get(language, text)
 
 
+# Words of mini-program page paths ('pages/product/detail'), as WeChat projects usually name them:
+# a page reads "商品详情" / "Product detail" instead of its path (issue 14: no page paths in
+# manager-facing text). A path with a segment not listed here is shown as it is.
+PAGE_WORDS: dict[str, dict[str, str]] = {
+    "index": {"zh": "首页", "en": "Home"}, "home": {"zh": "首页", "en": "Home"},
+    "product": {"zh": "商品", "en": "Product"}, "goods": {"zh": "商品", "en": "Product"},
+    "detail": {"zh": "详情", "en": "detail"}, "category": {"zh": "分类", "en": "Categories"},
+    "search": {"zh": "搜索", "en": "Search"}, "me": {"zh": "我的", "en": "Me"},
+    "mine": {"zh": "我的", "en": "Me"}, "user": {"zh": "个人中心", "en": "Account"},
+    "cart": {"zh": "购物车", "en": "Cart"}, "coupon": {"zh": "优惠券", "en": "Coupons"},
+    "list": {"zh": "列表", "en": "list"}, "group": {"zh": "拼团", "en": "Group buy"},
+    "article": {"zh": "文章", "en": "Article"}, "webview": {"zh": "网页", "en": "web view"},
+    "live": {"zh": "直播", "en": "Live"}, "room": {"zh": "间", "en": "room"},
+    "order": {"zh": "订单", "en": "Order"}, "confirm": {"zh": "确认", "en": "confirmation"},
+    "pay": {"zh": "支付", "en": "Payment"}, "checkout": {"zh": "结算", "en": "Checkout"},
+}
+
+
+WORD_JOINER = {"zh": "", "en": " "}  # Chinese words run together; English ones take a space
+
+
+def page_label(path: object, language: str) -> str:
+    """A mini-program page as people say it: 'pages/product/detail' -> '商品详情' / 'Product
+    detail', 'pages/index/index' -> '首页'; a path with unknown words as it is."""
+    text = str(path)
+    parts = [p for p in text.strip("/").split("/") if p and p != "pages"]
+    if parts and parts[-1] == "index" and len(parts) > 1:
+        parts = parts[:-1]  # 'category/index' is the category page
+    if not parts or any(p.lower() not in PAGE_WORDS for p in parts):
+        return text
+    return WORD_JOINER[language].join(PAGE_WORDS[p.lower()][language] for p in parts)
+
+
 # Shopping festivals of core.calendar, by key.
 FESTIVAL_LABELS: dict[str, dict[str, str]] = {
     "618": {"zh": "618 年中大促", "en": "618 mid-year sale"},

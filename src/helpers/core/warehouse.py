@@ -21,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,11 @@ def source_fingerprint(source: Path, tz: str, data: str | None = None) -> str:
     return h.hexdigest()
 
 
-def build_warehouse(source: Path, tz: str = "Asia/Shanghai", target: Path | None = None) -> Path:
-    """Validate `source` and land it in a DuckDB file; reuses the cached file for the same content."""
+def build_warehouse(source: Path, tz: str = "Asia/Shanghai", target: Path | None = None,
+                    progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Validate `source` and land it in a DuckDB file; reuses the cached file for the same content.
+    `progress(i, n, table)` is called before each of the n source tables is loaded, only when the
+    warehouse is built (a large source takes minutes: the runner says how far it is)."""
     source = resolve_source(source)
     try:
         ZoneInfo(tz)
@@ -84,7 +88,9 @@ def build_warehouse(source: Path, tz: str = "Asia/Shanghai", target: Path | None
         try:
             con.execute(f"set temp_directory = {sql_str(str(Path(tmp) / 'spill'))}")
             loader = Loader(con, tz, Path(tmp), contract.REQUIRED_TABLES)
-            for f in files:
+            for i, f in enumerate(files, 1):
+                if progress is not None:
+                    progress(i, len(files), f.table)
                 loader.load(f)
             loader.check_cross_table({f.table for f in files})
             meta = {"source": str(source), "timezone": tz, "fingerprint": fingerprint,

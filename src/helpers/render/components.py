@@ -15,7 +15,7 @@ from helpers.render.text import Text
 class Kpi:
     key: str
     value: float | None
-    wow: float | None
+    wow: float | None  # relative for counts and money; for a rate (unit fraction): this - last, in points
     target: float | None = None
     previous: float | None = None  # last week's value when that week is entirely in the data
 
@@ -42,7 +42,7 @@ def kpi_cards(kpis: list[Kpi], tx: Text) -> str:
                 tx.shows(f"{k.key}_wow")
             arrow = "▲" if k.wow > 0 else "▼" if k.wow < 0 else "■"
             css = _delta_class(k.wow, metric.higher_is_better)
-            delta = (f'<div class="wx-delta {css}">{arrow} {fmt.relative_change(k.wow)} '
+            delta = (f'<div class="wx-delta {css}">{arrow} {escape(fmt.change(k.wow, metric.unit, tx.language))} '
                      f'{escape(tx("wow"))}</div>')
         target = ""
         if k.target:

@@ -1,10 +1,23 @@
-"""Numbers for people: 1.2万 / 12.3K, ¥, percentages, relative changes and percentage points."""
+"""Numbers and dates for people: 1.2万 / 12.3K, ¥, percentages, relative changes and percentage
+points, dates in one style per context.
+
+The conventions (README "Conventions"), implemented here so that every report follows them:
+- a change of a rate (unit fraction) is a difference in points (`change`: '+2.1个百分点' /
+  '+2.1 pts'); a change of a count or an amount of money is relative ('+3.1%');
+- one date style per context: headings and sentences '11月16日' / '16 Nov' (`day_month`, spans
+  `day_span`, with the year `date_full` / `date_range`), tables '11-16' (`table_date`, '2026-11-16'
+  when a table spans years), chart axes '11/16' (`AXIS_DATE`, `axis_date`), a time of day
+  '12月2日 10:02' / '2 Dec 10:02' (`timestamp`);
+- one precision within a column or row (`column`): '¥97.24 | ¥102' does not happen, the column
+  reads '¥97 | ¥102' (or '¥97.24 | ¥102.00' when every value is below 100).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
 from helpers.core.periods import Period
@@ -17,16 +30,27 @@ def _missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _compact(x: float, steps: list[tuple[float, float, str]]) -> str:
-    """`steps`: (from this size, divide by, suffix), largest first."""
+def _compact_digits(v: float) -> int:
+    """Decimals of a compacted value (already divided): three significant digits."""
+    return 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
+
+
+def _compact(x: float, steps: list[tuple[float, float, str]], digits: int | None = None,
+             compact_digits: int | None = None) -> str:
+    """`steps`: (from this size, divide by, suffix), largest first. `digits` / `compact_digits`
+    fix the decimals (of plain and of compacted values) for a whole column (`column`); by default
+    each value chooses its own."""
     for threshold, size, suffix in steps:
         if abs(x) >= threshold:
             v = x / size
-            digits = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
-            text = f"{v:.{digits}f}"
+            if compact_digits is not None:
+                return f"{v:.{compact_digits}f}{suffix}"
+            text = f"{v:.{_compact_digits(v)}f}"
             if "." in text:
                 text = text.rstrip("0").rstrip(".")
             return text + suffix
+    if digits is not None:
+        return f"{x:,.{digits}f}"
     return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.2f}"
 
 
@@ -37,19 +61,52 @@ _COMPACT = {
 }
 
 
-def number(x: float | None, language: str = "zh") -> str:
+def _steps(language: str) -> list[tuple[float, float, str]]:
+    return [(at, size, entry(word, language)) for at, size, word in _COMPACT[language]]
+
+
+def number(x: float | None, language: str = "zh", digits: int | None = None,
+           compact_digits: int | None = None) -> str:
     """Counts: 12,345 -> '1.23万' (zh) / '12.3K' (en); below 10,000 with thousands separators."""
     if _missing(x):
         return MISSING
-    return _compact(float(x), [(at, size, entry(word, language)) for at, size, word in _COMPACT[language]])
+    return _compact(float(x), _steps(language), digits, compact_digits)
 
 
-def money(x: float | None, language: str = "zh") -> str:
+def money(x: float | None, language: str = "zh", digits: int | None = None,
+          compact_digits: int | None = None) -> str:
     """CNY yuan with the ¥ sign, compact like `number`."""
     if _missing(x):
         return MISSING
     sign = "-" if x < 0 else ""
-    return f"{sign}¥{number(abs(x), language)}"
+    return f"{sign}¥{number(abs(x), language, digits, compact_digits)}"
+
+
+def column(xs: Sequence[float | None], unit: str, language: str = "zh") -> list[str]:
+    """Values of one table column (or one row of the same unit) with one precision: counts and
+    money below 10,000 all with 2 decimals when every one is below 100 and one is fractional, else
+    all whole; compacted values (万 / K) all with the decimals their largest needs. Other units
+    already format with a fixed precision (`value`)."""
+    if unit not in ("CNY", "users", "orders", "count"):
+        return [value(x, unit, language) for x in xs]
+    known = [abs(float(x)) for x in xs if not _missing(x)]
+    threshold = min(at for at, _, _ in _steps(language))
+    plain = [x for x in known if x < threshold]
+    digits = 2 if plain and max(plain) < 100 and any(not x.is_integer() for x in plain) else 0
+    compacted = [x for x in known if x >= threshold]
+    compact_digits = None
+    if compacted:
+        top = max(compacted)
+        size = next(size for at, size, _ in _steps(language) if top >= at)
+        compact_digits = _compact_digits(top / size)
+    fn = money if unit == "CNY" else number
+    return [fn(x, language, digits, compact_digits) for x in xs]
+
+
+def change(x: float | None, unit: str, language: str = "zh") -> str:
+    """A week-on-week (or any) change of a metric: in points for a rate (`x` = this - last),
+    relative for counts and money (`x` = this / last - 1)."""
+    return points(x, language) if unit == "fraction" else relative_change(x)
 
 
 def percent(x: float | None, digits: int = 1) -> str:
@@ -107,6 +164,38 @@ _MONTH = {"zh": lambda d: str(d.month), "en": lambda d: f"{d:%b}"}  # month numb
 def day_month(d: date, language: str = "zh") -> str:
     """A day within the year: '11月16日' / '16 Nov'."""
     return entry("date_day_month", language).format(day=d.day, month=_MONTH[language](d))
+
+
+def date_full(d: date, language: str = "zh") -> str:
+    """A date with its year, in sentences and headings: '2026年11月16日' / '16 Nov 2026'."""
+    return entry("date_full", language).format(year=d.year, month=_MONTH[language](d), day=d.day)
+
+
+def date_range(start: date, end: date, language: str = "zh") -> str:
+    """Days that may span years, in headings: '2026年5月27日–11月22日' / '27 May–22 Nov 2026';
+    across a new year both ends carry their year."""
+    if start.year != end.year:
+        return f"{date_full(start, language)}–{date_full(end, language)}"
+    first, last = _SPAN[language](start, end)
+    return f"{first}–{last}"
+
+
+def table_date(d: date, with_year: bool = False) -> str:
+    """A day in a table cell: '11-16'; '2026-11-16' when the table spans more than one year."""
+    return d.isoformat() if with_year else f"{d.month:02d}-{d.day:02d}"
+
+
+AXIS_DATE = "%-m/%-d"  # matplotlib DateFormatter pattern of date axes: '11/16'
+
+
+def axis_date(d: date) -> str:
+    """A day on a chart axis (or a chart label): '11/16'."""
+    return f"{d.month}/{d.day}"
+
+
+def timestamp(t: datetime, language: str = "zh") -> str:
+    """A moment (when a report was generated): '2026年12月2日 10:02' / '2 Dec 2026 10:02'."""
+    return f"{date_full(t.date(), language)} {t:%H:%M}"
 
 
 def iso_week(d: date) -> str:
@@ -192,3 +281,9 @@ def week_title(period: Period, language: str) -> str:
     """'2026-W47（2026年11月16日–22日）' or 'Week 2026-W47, 16–22 Nov 2026' for titles."""
     first, last = _SPAN[language](period.start, period.end)
     return entry("week_title", language).format(week=period.label, first=first, last=last)
+
+
+def source_name(source: str) -> str:
+    """The data source as a manager sees it: the folder or file name ('shop', 'shop.duckdb'),
+    never the server path it was read from (the JSON keeps the full path for programs)."""
+    return PurePath(source).name or source

@@ -1,7 +1,8 @@
 """The machine-readable outputs of ../shared/reference/report-outputs.md (v1).
 
 `<notebook>.json` has the shape {"notebook", "period", "period_start", "period_end", "data_source",
-"generated_at", "metrics", "definitions"}. A metric that cannot be computed is null, never 0;
+"generated_at", "metrics", "definitions"}, and since v1.1 "schema_version", "units" and "summary"
+(schemas/<notebook>.schema.json: `helpers.render.schema`). A metric that cannot be computed is null, never 0;
 rates are fractions; money is CNY yuan. The runner checks each notebook's file with `check_payload`
 before publishing it. Every CSV a run writes is made by `csv_text`, which keeps spreadsheets from
 reading data text as a formula.
@@ -60,8 +61,11 @@ CONTRACTS: dict[str, OutputContract] = {
          "anomalies": ("metric", "date", "actual", "expected", "lo95", "hi95", "direction")},
         {"forecast.csv": "date,metric,model,yhat,lo80,hi80,lo95,hi95"}),
 }
-PAYLOAD_KEYS = ("notebook", "period", "period_start", "period_end", "data_source", "generated_at",
-                "metrics", "definitions")
+# The version of the JSON shape (../shared/reference/report-outputs.md): 1.1 adds `schema_version`,
+# `units`, `summary` and the v1.1 keys; a key never changes meaning within a major version.
+SCHEMA_VERSION = "1.1"
+PAYLOAD_KEYS = ("schema_version", "notebook", "period", "period_start", "period_end", "data_source",
+                "generated_at", "metrics", "definitions", "units")
 SUMMARY_KEYS = ("verdict", "top_finding", "alerts", "sections_skipped")
 # A text cell starting with one of these is a formula to Excel, WPS and LibreOffice (OWASP, "CSV
 # injection"): `=HYPERLINK(...)`, `@SUM(...)`, `+cmd`, `-1+1`; a leading tab or carriage return too.
@@ -84,10 +88,13 @@ def _clean(value: Any) -> Any:
 def build_payload(notebook: str, period: Period, data_source: str, timezone: str,
                   metrics: dict[str, Any], definitions: dict[str, str] | None = None
                   ) -> dict[str, Any]:
-    """The JSON document; definitions default to the registry's for each metric key."""
+    """The JSON document; definitions default to the registry's for each metric key, and `units`
+    says each registered metric's unit (the registry's), so that a program need not guess whether
+    0.183 is a fraction or 18.3 points."""
     defs = {k: METRICS[k].definition for k in metrics if k in METRICS}
     defs.update(definitions or {})
     return {
+        "schema_version": SCHEMA_VERSION,
         "notebook": notebook,
         "period": period.label,
         "period_start": period.start.isoformat(),
@@ -96,7 +103,15 @@ def build_payload(notebook: str, period: Period, data_source: str, timezone: str
         "generated_at": datetime.now(ZoneInfo(timezone)).isoformat(timespec="seconds"),
         "metrics": _clean(metrics),
         "definitions": defs,
+        "units": units(metrics),
     }
+
+
+def units(metrics: dict[str, Any]) -> dict[str, str]:
+    """metric key -> unit (users, orders, CNY, fraction, relative_change, ...: `core.metrics.UNITS`)
+    for each key of `metrics` the registry defines; list-valued metrics (campaigns, series,
+    anomalies) have none of their own, their JSON Schema types their items."""
+    return {k: METRICS[k].unit for k in metrics if k in METRICS}
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -25,13 +25,15 @@ from helpers.core.params import SharedParams
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse
 from helpers.render import fmt, tables
+from helpers.render.catalog import catalog
 from helpers.render.components import Kpi, kpi_cards
-from helpers.render.escape import Phrase, bullet_list, element, heading, runs
-from helpers.render.html import TOC_SLOT, stylesheet
+from helpers.render.escape import Phrase, bullet_list, element, escape, heading, runs
+from helpers.render.html import stylesheet, toc_slot
 from helpers.render.outputs import build_payload, write_atomic, write_payload
 from helpers.render.text import Text
 
 SAMPLE = "sample"
+ANALYST_SUFFIX = "_analyst"  # catalog keys of lines for analysts, shown only in the collapsed notes
 # Catalog words of the data-quality checks the warehouse counts (core.warehouse.QUALITY_CHECKS).
 QUALITY_TEXT = {
     "events_before_first_seen": "quality_events_before_first_seen",
@@ -57,6 +59,7 @@ class Report:
     _findings: list[str] = field(default_factory=list)
     _alerts: list[dict[str, Any]] = field(default_factory=list)
     _skipped: list[dict[str, str]] = field(default_factory=list)
+    _analyst_notes: list[Phrase] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tx = Text(self.params.language)
@@ -83,12 +86,12 @@ class Report:
         name = self.tx(self.title) if self.title else self.notebook.replace("_", " ")
         title = f"{name} · {fmt.week_title(self.period, self.lang)}"
         subtitle = " · ".join([
-            f"{self.tx('data_source')}: {self.data_source}",
-            f"{self.tx('data_range')}: {self.wh.first_date} – {self.wh.last_date}",
-            f"{self.tx('generated')}: {now:%Y-%m-%d %H:%M}",
+            f"{self.tx('data_source')}: {fmt.source_name(self.data_source)}",
+            f"{self.tx('data_range')}: {fmt.date_range(self.wh.first_date, self.wh.last_date, self.lang)}",
+            f"{self.tx('generated')}: {fmt.timestamp(now, self.lang)}",
         ])
         display(HTML(f"<style>{stylesheet()}</style>{element('h1', title)}"
-                     f"{element('p', subtitle, 'wx-subtitle')}{TOC_SLOT}"))
+                     f"{element('p', subtitle, 'wx-subtitle')}{toc_slot(self.notebook)}"))
 
     def section(self, key: str, **values: Any) -> None:
         """A section heading; its id is the catalog key (stable across runs and languages)."""
@@ -102,8 +105,12 @@ class Report:
 
     def say(self, key: str, **values: Any) -> None:
         """A short paragraph of prose from the catalog; values given as `Strong(...)` or
-        `Code(...)` (render.escape) are shown in bold or as code."""
+        `Code(...)` (render.escape) are shown in bold or as code. A sentence with an analysts'
+        companion in the catalog (`<key>_analyst`: which parameter to set, where a file was looked
+        for) adds that line, with the same values, to the collapsed notes."""
         self.paragraph(runs(self.tx, key, **values))
+        if f"{key}{ANALYST_SUFFIX}" in catalog():
+            self.for_analysts(f"{key}{ANALYST_SUFFIX}", **values)
 
     def paragraph(self, text: Phrase) -> None:
         """A paragraph already worded through `rep.tx` (e.g. by a family's findings module);
@@ -158,21 +165,42 @@ class Report:
         listed in the JSON summary for the index and the weekly summary."""
         self._alerts.append({"kind": kind, "metric": metric, "text": text, **details})
 
-    def chart(self, figure: Any) -> None:
-        """Show a figure here (not at the end of the cell) and release it."""
+    def chart(self, figure: Any, *, alt: str) -> None:
+        """Show a figure here (not at the end of the cell) as inline SVG drawn for a phone's width
+        (`render.charts`), described by `alt` (required: what it shows, in the report language,
+        from the catalog); then release it."""
+        self.charts([(figure, alt)])
+
+    def charts(self, panels: Sequence[tuple[Any, str]]) -> None:
+        """Small multiples, each panel its own figure with its alt text: side by side on a desktop,
+        one per row on a phone. One panel is a single chart."""
         import matplotlib.pyplot as plt
 
-        display(figure)
-        plt.close(figure)
+        from helpers.render.charts import figure_html, panels_html
+
+        try:
+            display(HTML(figure_html(*panels[0]) if len(panels) == 1 else panels_html(panels)))
+        finally:
+            for figure, _ in panels:
+                plt.close(figure)
 
     def table(self, frame: Any, units: dict[str, str], hidden: Any = None, index: bool = False,
               text: bool = False) -> None:
         """A table with numbers formatted by unit; `hidden` cells (privacy) read "<k"; columns named
-        by metric keys are labelled from the registry (and count as shown)."""
-        display(tables.styled(frame, units, self.tx, hidden, self.params.min_cell_size, index, text))
+        by metric keys are labelled from the registry (and count as shown). It scrolls sideways in
+        its own box on a phone, its first column fixed (`tables.html`)."""
+        display(HTML(tables.html(tables.styled(frame, units, self.tx, hidden, self.params.min_cell_size,
+                                               index, text))))
 
     def kpi_cards(self, kpis: list[Kpi]) -> None:
         display(HTML(kpi_cards(kpis, self.tx)))
+
+    def kpi_status_cards(self, items: list[dict[str, Any]]) -> None:
+        """KPI cards with target and forecast status (`render.kpistatus`), from the JSON objects
+        the report publishes (so the index shows the same cards from the same numbers)."""
+        from helpers.render.kpistatus import status_cards
+
+        display(HTML(status_cards(items, self.tx)))
 
     def compare_table(self, current: dict[str, Any], previous: dict[str, Any]) -> None:
         """Metrics of this period against the previous one: relative change, or points for rates."""
@@ -182,12 +210,14 @@ class Report:
             if now is None or before is None:
                 change = fmt.MISSING
             elif METRICS[key].unit == "fraction":
-                change = fmt.points(now - before, self.lang)
+                change = fmt.change(now - before, "fraction", self.lang)
             else:
-                change = fmt.relative_change(now / before - 1) if before else fmt.MISSING
+                change = fmt.change(now / before - 1, METRICS[key].unit, self.lang) if before else fmt.MISSING
+            this, last = fmt.column([now, before], METRICS[key].unit, self.lang)  # one precision a row
+            self.tx.shows(key)
             rows.append({self.tx("col_metric"): self.tx.label(key),
-                         self.tx("col_this_period"): self.tx.value(key, now),
-                         self.tx("col_previous_period"): self.tx.value(key, before),
+                         self.tx("col_this_period"): this,
+                         self.tx("col_previous_period"): last,
                          self.tx("col_change"): change})
         frame = pd.DataFrame(rows)
         self.table(frame, {c: tables.PREFORMATTED for c in frame.columns[1:]})
@@ -205,7 +235,8 @@ class Report:
         """verdict: incomplete (sections skipped) / attention (alerts) / ok."""
         verdict = "incomplete" if self._skipped else "attention" if self._alerts else "ok"
         return {"verdict": verdict, "top_finding": self._findings[0] if self._findings else None,
-                "alerts": self._alerts, "sections_skipped": self._skipped}
+                "alerts": self._alerts, "sections_skipped": self._skipped,
+                "findings": list(self._findings)}  # every finding in order (the weekly poster)
 
     def write_file(self, name: str, text: str) -> Path | None:
         """An extra output next to the JSON (e.g. forecast.csv), when run by the suite."""
@@ -225,31 +256,66 @@ class Report:
         path = self.reads[notebook]
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
+    def for_analysts(self, key: str, **values: Any) -> None:
+        """A line for the analysts who maintain the report (which parameter to set, which file
+        was looked for where): shown in the collapsed notes, never in a manager's way."""
+        self._analyst_notes.append(runs(self.tx, key, **values))
+
     def footer(self) -> None:
-        """Definitions of the metrics shown, data-quality findings, the privacy rule; then the JSON."""
+        """The notes, collapsed by default (a manager reads the report, an analyst opens them):
+        definitions of the metrics shown in the report language, their formulas in a nested
+        block, data-quality counts in plain words, the privacy rule and the analysts' lines;
+        then the JSON."""
         self.section("notes")
-        self.subsection(self.tx("definitions"))
-        self.table(definitions_table(self.tx), {}, text=True)
-        self.subsection(self.tx("data_quality"))
-        quality = self.wh.quality()
-        if quality.empty:
-            self.say("no_quality_issues")
-        else:
-            display(HTML(bullet_list(
-                [f"{r.table_name}: {self.tx(QUALITY_TEXT[r.check_name])} — {fmt.number(r.rows, self.lang)}"
-                 f" ({self.tx('quality_kept')})" for r in quality.itertuples()], "wx-note")))
-        self.subsection(self.tx("privacy"))
-        self.note(self.tx("privacy_note", k=self.params.min_cell_size))
+        display(HTML(notes_html(self.tx, self.wh.quality(), self.params.min_cell_size,
+                                self._analyst_notes)))
         if self._payload and self.output_dir is not None:
             write_payload(self.output_dir / f"{self.notebook}.json", self._payload | {"summary": self.summary()})
 
 
 def definitions_table(tx: Text) -> pd.DataFrame:
-    """The definitions of the metrics `tx` has shown, for a report's notes."""
-    return pd.DataFrame([{
-        tx("col_metric"): METRICS[k].label(tx.language),
-        tx("col_key"): k,
-        tx("col_unit"): METRICS[k].unit,
-        tx("col_definition"): METRICS[k].definition,
-        tx("col_formula"): METRICS[k].formula,
-    } for k in tx.shown])
+    """The definitions of the metrics `tx` has shown, in the report language, for the notes."""
+    return pd.DataFrame([{tx("col_metric"): METRICS[k].label(tx.language),
+                          tx("col_definition"): METRICS[k].describe(tx.language)} for k in tx.shown])
+
+
+def formulas_table(tx: Text) -> pd.DataFrame:
+    """The computations behind the metrics shown (data-contract columns, keys as in the JSON):
+    for analysts, in the nested block of the notes."""
+    return pd.DataFrame([{tx("col_metric"): METRICS[k].label(tx.language), tx("col_key"): k,
+                          tx("col_formula"): METRICS[k].formula} for k in tx.shown])
+
+
+def quality_lines(tx: Text, quality: pd.DataFrame) -> list[str]:
+    """One plain sentence per data-quality finding, with its count ("128 条事件早于…"): no table
+    or check names."""
+    return [tx(QUALITY_TEXT[r.check_name], rows=int(r.rows)) for r in quality.itertuples()
+            if r.check_name in QUALITY_TEXT]
+
+
+def _block(tx: Text, key: str, anchor: str, body: str) -> str:
+    return heading(3, tx(key), anchor) + body
+
+
+def notes_html(tx: Text, quality: pd.DataFrame, min_cell_size: int,
+               analyst_notes: Sequence[Phrase] = ()) -> str:
+    """The notes section as one collapsed `<details>` (opened by the reader, or for printing by
+    the page's print rule): it works without scripts. Headings keep their ids (notes-1, ...)."""
+    definitions = definitions_table(tx)
+    parts = []
+    if len(definitions):
+        formulas = tables.html(tables.styled(formulas_table(tx), {}, tx, text=True))
+        parts.append(_block(tx, "definitions", "notes-1",
+                            tables.html(tables.styled(definitions, {}, tx, text=True))
+                            + f'<details class="wx-formulas"><summary>{escape(tx("formulas_summary"))}'
+                            f'</summary>{formulas}</details>'))
+    lines = quality_lines(tx, quality)
+    parts.append(_block(tx, "data_quality", "notes-2",
+                        bullet_list(lines, "wx-note") if lines
+                        else element("p", tx("no_quality_issues"), "wx-note")))
+    parts.append(_block(tx, "privacy", "notes-3",
+                        element("p", tx("privacy_note", k=min_cell_size), "wx-note")))
+    if analyst_notes:
+        parts.append(_block(tx, "for_analysts", "notes-4", bullet_list(list(analyst_notes), "wx-note")))
+    return (f'<details class="wx-notes"><summary>{escape(tx("notes_summary"))}</summary>'
+            f'{"".join(parts)}</details>')

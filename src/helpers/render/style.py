@@ -20,6 +20,33 @@ PALETTE = ["#2f6fdf", "#f08c2e", "#2aa876", "#d64550", "#8e6cd9", "#7f8c8d", "#c
            "#e377c2", "#8c564b"]
 GOOD, BAD, NEUTRAL = "#2aa876", "#d64550", "#7f8c8d"
 
+# Charts are drawn for the width they are shown at (issue 14). A report page is read on a phone
+# (390-px screen, ~360 CSS px of content) as often as on a desktop, and a chart is inline SVG with
+# its text as text (render.charts.figure_html): one SVG unit (1/72 in) is one CSS px when shown at
+# the width it was drawn for. So every chart is drawn PHONE_WIDTH units wide with text of at least
+# MIN_TEXT units: on a 390-px phone it shows at ~350-360 px (text >= 10 px); on a desktop it is
+# shown at most DESKTOP_WIDTH px wide (text >= 14 px). A chart too dense for a phone (a wide
+# heatmap) is drawn WIDE_WIDTH units wide and scrolls sideways inside its own box on the phone.
+POINTS_PER_INCH = 72  # SVG user units per figure inch
+PHONE_WIDTH = 360
+WIDE_WIDTH = 640
+DESKTOP_WIDTH = 480  # CSS max-width of a phone-width chart on a wide screen (render/report.css)
+MIN_TEXT = 10.5  # smallest chart text, in SVG units (= CSS px at the drawn width)
+ROW_HEIGHT = 22  # units per labelled row of a horizontal bar chart or heatmap
+
+
+def figure_size(height: float = 230, wide: bool = False) -> tuple[float, float]:
+    """(width, height) in inches of a house chart `height` CSS px tall at its drawn width:
+    PHONE_WIDTH wide, or WIDE_WIDTH for a chart that scrolls sideways on a phone."""
+    width = WIDE_WIDTH if wide else PHONE_WIDTH
+    return width / POINTS_PER_INCH, max(float(height), 120.0) / POINTS_PER_INCH
+
+
+def rows_height(rows: int, extra: float = 70) -> float:
+    """The height in CSS px of a chart with `rows` labelled rows (bars, heatmap rows) plus
+    `extra` for its title and axis."""
+    return ROW_HEIGHT * max(rows, 1) + extra
+
 
 def cjk_font_path(weight: Literal["regular", "bold"] = "regular") -> str:
     """The bundled CJK font file of a weight (charts register both; the HTML embeds the regular)."""
@@ -36,29 +63,43 @@ def apply() -> None:
         "font.family": "sans-serif",
         "font.sans-serif": [CJK_FONT, "DejaVu Sans"],
         "axes.unicode_minus": False,
-        "figure.figsize": (9.0, 3.6),
+        "figure.figsize": figure_size(),
         "figure.dpi": 100,
         "savefig.dpi": 100,
-        "figure.autolayout": True,
+        # Constrained layout: room for titles, tick labels, colorbars and legends placed
+        # "outside" the axes (render.charts.legend_below) within the fixed drawn width.
+        "figure.autolayout": False,
+        "figure.constrained_layout.use": True,
+        "figure.constrained_layout.h_pad": 0.03,
+        "figure.constrained_layout.w_pad": 0.03,
         "axes.prop_cycle": mpl.cycler(color=PALETTE),
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.grid": True,
         "axes.grid.axis": "y",
         "grid.color": "#e6e6e6",
-        "axes.titlesize": 12,
+        "font.size": MIN_TEXT,
+        "axes.titlesize": 12.5,
         "axes.titleweight": "bold",
         "axes.titlelocation": "left",
-        "axes.labelsize": 10,
-        "xtick.labelsize": 9,
-        "ytick.labelsize": 9,
+        "axes.labelsize": MIN_TEXT,
+        "xtick.labelsize": MIN_TEXT,
+        "ytick.labelsize": MIN_TEXT,
+        "xtick.major.pad": 2,
+        "ytick.major.pad": 2,
         "legend.frameon": False,
-        "legend.fontsize": 9,
+        "legend.fontsize": MIN_TEXT,
+        "legend.handlelength": 1.4,
+        "legend.columnspacing": 1.0,
+        "figure.titlesize": 12.5,
+        "figure.titleweight": "bold",
+        # Text as text in the page's embedded font (render.charts.figure_html); ids salted per chart.
+        "svg.fonttype": "none",
         # Titles, labels and legends carry data text (a campaign "满$100减$20"): shown as typed,
         # never parsed as mathtext. No chart uses mathtext on purpose.
         "text.parse_math": False,
     })
-    try:  # crisp charts in the HTML: PNG at twice the resolution, shown at normal size
+    try:  # a figure shown in JupyterLab outside `rep.chart`: crisp PNG at twice the resolution
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("retina")

@@ -18,7 +18,7 @@ from numbers import Number
 from typing import Any
 
 from helpers.core.metrics import METRICS
-from helpers.core.vocabulary import FESTIVAL_LABELS
+from helpers.core.vocabulary import FESTIVAL_LABELS, page_label
 from helpers.core.vocabulary import label as value_label
 from helpers.core.wechat import access_source, follower_source_label
 from helpers.render import fmt
@@ -76,6 +76,10 @@ class Text:
     def data(self, value: object) -> str:
         """A data value (channel, event, gender, tier, ...) as people say it."""
         return value_label(value, self.language)
+
+    def page(self, path: object) -> str:
+        """A mini-program page by name ('商品详情'), not its path, where the words are known."""
+        return page_label(path, self.language)
 
     def access_source(self, scene: int | None) -> str:
         """WeChat's access source of a mini-program scene code."""

@@ -81,17 +81,19 @@ def execute(job: Job, staging: Path, kernel: str) -> dict[str, Any]:
 
 def _run(job: Job, staging: Path, kernel: str) -> str | None:
     """Execute the notebook with papermill; returns what failed, or None."""
-    import nbformat
     import papermill as pm
 
     staging.mkdir(parents=True, exist_ok=True)
     executed = staging / f"{job.name}.ipynb"
-    nb = nbformat.read(job.notebook, as_version=4)
-    total = sum(c.cell_type == "code" for c in nb.cells) + 1  # + the injected parameters cell
-    _post("start", job.name, total)
+    _post("start", job.name, code_cells(job.notebook))
+    executed_cells = 0
 
-    def on_cell(cell: Any = None, cell_index: int = 0, **_: Any) -> None:
-        _post("cell", job.name, cell_index)
+    def on_cell(**_: Any) -> None:
+        # nbclient calls this once per code cell it executed; its `cell_index` counts every cell
+        # (markdown too), which made counters overrun ("cell 17/16").
+        nonlocal executed_cells
+        executed_cells += 1
+        _post("cell", job.name, executed_cells)
 
     runner = {"warehouse": str(job.warehouse), "output_dir": str(staging),
               "reads": {name: str(path) for name, path in job.read_files().items()}}
@@ -117,6 +119,18 @@ def _run(job: Job, staging: Path, kernel: str) -> str | None:
     return None
 
 
+def code_cells(notebook: Path) -> int:
+    """How many cells papermill will execute: the code cells with code in them (nbclient skips
+    empty ones and markdown), plus the parameters cell papermill injects. Read as plain JSON, so
+    that the main process can say it before a worker has started."""
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    code = [c for c in cells if c.get("cell_type") == "code"
+            and "".join(c.get("source") or "").strip()
+            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+            and "skip-execution" not in c.get("metadata", {}).get("tags", [])]
+    return len(code) + 1
+
+
 def _check_and_render(job: Job, staging: Path) -> str | None:
     """Check the published JSON against the output contract and render the HTML page."""
     import nbformat
@@ -133,7 +147,8 @@ def _check_and_render(job: Job, staging: Path) -> str | None:
         if problems:
             raise ValueError(f"{job.name}.json breaks the output contract: " + "; ".join(problems))
         title = f"{suite.title(job.name, Text(job.language))} · {week_title(job.period, job.language)}"
-        page = render(nbformat.read(staging / f"{job.name}.ipynb", as_version=4), title, job.language)
+        reports = [(nb.name, suite.title(nb.name, Text(job.language))) for nb in suite.SUITE]  # navigation
+        page = render(nbformat.read(staging / f"{job.name}.ipynb", as_version=4), title, job.language, reports)
         (staging / f"{job.name}.html").write_text(page, encoding="utf-8")
     except Exception as exc:
         if disk_full(exc):

@@ -57,3 +57,20 @@ class Outcome:
     cached: bool = False
     error: str | None = None
     files: list[str] = field(default_factory=list)
+
+
+def announcement(options: Options) -> str:
+    """The run's first line, said at once (before the slow imports, the warehouse and the kernels):
+    what is being checked. It only reads the command line and lists the notebooks folder."""
+    if options.only:
+        count = len(options.only)
+    else:
+        try:
+            count = sum(1 for _ in options.notebooks_dir.glob("*.ipynb"))
+        except OSError:
+            count = 0
+    what = f"{count} notebook(s)" if count else "the notebooks"
+    data = options.data or "from params"
+    week = options.period or "from params"
+    return (f"wxreport: checking the parameters, data ({data}) and week ({week}) of {what} "
+            f"before running them")

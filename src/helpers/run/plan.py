@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +72,9 @@ def out_problem(folder: Path) -> str | None:
     return None
 
 
-def plan(options: Options) -> Plan:
-    """Validated jobs; raises ParamError/DataError listing every problem of the notebooks to run."""
+def plan(options: Options, say: Callable[[str], None] | None = None) -> Plan:
+    """Validated jobs; raises ParamError/DataError listing every problem of the notebooks to run.
+    `say` hears about a warehouse being built, table by table (it takes minutes on large data)."""
     if not options.params_dir.is_dir():
         raise ParamError(f"{options.params_dir}: no such params folder; expected a folder holding "
                          f"{DEFAULTS_FILE} and <notebook>.yaml files")
@@ -99,7 +101,8 @@ def plan(options: Options) -> Plan:
         data = _absolute(lp.values.data, lp.origin.get("data", "default"))
         if (data, lp.values.timezone) not in warehouses:
             source = suite.resolve_data(data)
-            warehouses[data, lp.values.timezone] = Warehouse(build_warehouse(source, lp.values.timezone))
+            built = build_warehouse(source, lp.values.timezone, progress=_building(source, say))
+            warehouses[data, lp.values.timezone] = Warehouse(built)
         try:
             jobs.append(_job(name, path, lp, data, out, warehouses[data, lp.values.timezone]))
         except ParamError as exc:
@@ -111,6 +114,20 @@ def plan(options: Options) -> Plan:
     for job in jobs:
         job.key = base_key(job, code)
     return Plan(jobs, {name: "; ".join(p) for name, p in problems.items()})
+
+
+def _building(source: Path, say: Callable[[str], None] | None) -> Callable[[int, int, str], None] | None:
+    """Progress lines for a warehouse build: one naming the source, then one per table."""
+    if say is None:
+        return None
+
+    def progress(i: int, n: int, table: str) -> None:
+        if i == 1:
+            say(f"wxreport: building the warehouse from {source} (first run on this data; "
+                f"{n} tables)")
+        say(f"  loading   {table} ({i}/{n})")
+
+    return progress
 
 
 def _job(name: str, path: Path, lp: LoadedParams, data: str, out: Path, wh: Warehouse) -> Job:

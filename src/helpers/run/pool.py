@@ -31,7 +31,7 @@ from helpers.core.paths import cache_dir
 from helpers.render.index import IndexEntry, write_index
 from helpers.render.text import Text
 from helpers.run.cache import cached_outcome, save_manifest, seal
-from helpers.run.execute import describe, execute, init_worker
+from helpers.run.execute import code_cells, describe, execute, init_worker, one_line
 from helpers.run.jobs import Job, Options, Outcome
 from helpers.run.plan import Plan, check_kernel, plan
 from helpers.run.workspace import OutputError, Workspace, write_problem, writing
@@ -100,58 +100,125 @@ def _swap_in(staging: Path, out_dir: Path, names: list[str]) -> None:
         raise OutputError(write_problem(exc, failed)) from None
 
 
-class Progress:
-    """Which notebook, how far, how long: one line per change on a terminal, every 10 s in logs."""
+def clock(seconds: float) -> str:
+    """Elapsed time as a person reads it: 45s, 3m05s, 1h02m."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
-    def __init__(self, out: Callable[[str], None] = print):
+
+class Progress:
+    """Which notebook, how far, how long: one line per change on a terminal, every 10 s in logs.
+
+    A notebook is "started" when it is handed to a worker (a worker and its kernel take seconds
+    to start), its cell counter counts the code cells executed out of those papermill executes,
+    and each notebook that finishes says how many of the run's notebooks are done and the time
+    since the run started."""
+
+    def __init__(self, out: Callable[[str], None] = print, total: int = 0,
+                 started: float | None = None):
         self.out = out
         self.state: dict[str, dict[str, Any]] = {}
         self.tty = sys.stdout.isatty()
         self.workers: set[int] = set()
+        self.total = total  # notebooks this run runs or reuses
+        self.done = 0
+        self.started = time.monotonic() if started is None else started
+
+    def submitted(self, name: str, cells: int) -> None:
+        """A notebook was handed to a worker."""
+        self.state[name] = {"total": cells, "done": 0, "t0": time.monotonic(), "shown": 0.0}
+        self.out(f"  started   {name} ({cells} cells)")
 
     def handle(self, message: tuple[Any, ...]) -> None:
         kind, name = message[0], message[1]
         if kind == "worker":
             self.workers.add(name)  # a worker's pid, for stopping it on Ctrl-C
+        elif kind == "start" and name not in self.state:
+            self.submitted(name, message[2])
         elif kind == "start":
-            self.state[name] = {"total": message[2], "done": 0, "t0": time.monotonic(), "shown": 0.0}
-            self.out(f"  started   {name} ({message[2]} cells)")
+            self.state[name]["total"] = message[2]
         elif kind == "cell" and name in self.state:
             s = self.state[name]
-            s["done"] = message[2] + 1
+            s["done"] = min(message[2], s["total"])
             now = time.monotonic()
             if self.tty or now - s["shown"] >= 10:
                 s["shown"] = now
-                self.out(f"  running   {name}: cell {s['done']}/{s['total']}, {now - s['t0']:.0f}s")
+                self.out(f"  running   {name}: cell {s['done']}/{s['total']}, {clock(now - s['t0'])}")
 
     def finished(self, outcome: Outcome) -> None:
+        # From "started" on, as the running lines count (a worker's own time leaves out its start);
+        # a cell message still in the queue says nothing more.
+        state = self.state.pop(outcome.name, None)
+        took = time.monotonic() - state["t0"] if state else outcome.seconds
+        if outcome.status != "skipped":
+            self.done += 1
+        if outcome.status == "ok" and outcome.cached:  # at once, before anything runs
+            self.out(f"  ok        {outcome.name}: reused (unchanged)")
+            return
+        count = f"[{self.done}/{self.total} done, {clock(time.monotonic() - self.started)}]"
         if outcome.status == "ok":
-            how = "reused (unchanged)" if outcome.cached else f"done in {outcome.seconds:.1f}s"
-            self.out(f"  ok        {outcome.name}: {how}")
+            self.out(f"  ok        {outcome.name}: done in {took:.1f}s {count}")
         elif outcome.status == "skipped":
             self.out(f"  skipped   {outcome.name}")
         else:
-            self.out(f"  FAILED    {outcome.name} after {outcome.seconds:.1f}s: {outcome.error}")
+            self.out(f"  FAILED    {outcome.name} after {took:.1f}s {count}: {outcome.error}")
 
 
 def run(options: Options, out: Callable[[str], None] = print) -> int:
-    """Run the suite; returns the process exit code (0 = every notebook ok or skipped)."""
+    """Run the suite; returns the process exit code (0 = every notebook ok or skipped).
+
+    The console says, in order: what is checked (and the warehouse being built), the week and the
+    notebooks to run, each notebook started / running / done with "n/N done" and the elapsed
+    time, the sections reports left out, a closing count, then the index page and the week's
+    verdict line, so that the last lines are what a person wants to open and read."""
     started = time.monotonic()
-    planned = plan(options)
+    planned = plan(options, say=out)
     jobs = planned.jobs
+    indexes: list[Path] = []
     with Workspace([j.out_dir.parent for j in jobs], out) as space:
-        outcomes = _outcomes(planned, options, space, out)
+        outcomes = _outcomes(planned, options, space, out, started)
         for out_dir in sorted({j.out_dir for j in jobs}):
             group = [j for j in jobs if j.out_dir == out_dir]
+            out(f"wxreport: writing the index of {out_dir.name}")
             with writing(out_dir / "index.html"):
                 _write_index(out_dir, group, outcomes, planned.unplanned)
-            out(f"wxreport: {out_dir / 'index.html'}")
+            indexes.append(out_dir / "index.html")
     thin = _report_thin(jobs, outcomes, out)
     failed = [o for o in outcomes.values() if o.status == "failed"]
-    out(f"wxreport: finished in {time.monotonic() - started:.1f}s: "
+    out(f"wxreport: finished in {clock(time.monotonic() - started)}: "
         f"{sum(o.status == 'ok' for o in outcomes.values())} ok ({thin} with sections not shown), "
         f"{len(failed)} failed, {sum(o.status == 'skipped' for o in outcomes.values())} skipped")
+    weekly = outcomes.get(VERDICT_SOURCE)
+    for index in indexes:
+        out(f"wxreport: open {index}")
+        # a weekly summary that failed now left last run's JSON: its verdict is not this run's
+        if weekly is not None and weekly.status == "ok" and (line := verdict_line(index.parent)):
+            out(line)
     return 1 if failed else 0
+
+
+VERDICT_SOURCE = "weekly_summary"  # the report whose published summary says how the week went
+
+
+def verdict_line(out_dir: Path) -> str | None:
+    """The week's verdict as the weekly summary published it (its JSON `summary` block): the
+    verdict word and the sentence the index leads with (`top_finding`); None when the weekly
+    summary has not been published for this week."""
+    try:
+        doc = json.loads((out_dir / f"{VERDICT_SOURCE}.json").read_text(encoding="utf-8"))
+        summary = doc["summary"]
+        week = str(doc.get("period") or out_dir.name)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    parts = [one_line(summary[k]) for k in ("verdict", "top_finding")
+             if isinstance(summary.get(k), str) and summary[k].strip()]
+    return f"wxreport: {week}: {' · '.join(parts)}" if parts else None
 
 
 def sections_skipped(job: Job, outcome: Outcome) -> tuple[tuple[str, str], ...]:
@@ -181,11 +248,10 @@ def _report_thin(jobs: list[Job], outcomes: dict[str, Outcome], out: Callable[[s
     return thin
 
 
-def _outcomes(planned: Plan, options: Options, space: Workspace, out: Callable[[str], None]
-              ) -> dict[str, Outcome]:
+def _outcomes(planned: Plan, options: Options, space: Workspace, out: Callable[[str], None],
+              started: float | None = None) -> dict[str, Outcome]:
     """Every notebook's outcome: skipped, reused, or run now (--only: the others as they are)."""
     jobs = planned.jobs
-    progress = Progress(out)
     selected = set(options.only or [j.name for j in jobs])
     outcomes: dict[str, Outcome] = {}
     for job in jobs:
@@ -195,7 +261,8 @@ def _outcomes(planned: Plan, options: Options, space: Workspace, out: Callable[[
             seal(job)
             outcomes[job.name] = cached_outcome(job) or Outcome(job.name, "skipped")
     to_run = [j for j in jobs if j.name not in outcomes]
-    periods = sorted({j.period.label for j in jobs})
+    progress = Progress(out, total=len(to_run), started=started)
+    periods = sorted({f"{j.period.label} ({j.period.start} .. {j.period.end})" for j in jobs})
     out(f"wxreport: {len(jobs)} notebook(s) for {', '.join(periods)}; {len(to_run)} to run or reuse, "
         f"{len(jobs) - len(to_run)} skipped")
     for name in sorted(selected & set(outcomes)):
@@ -217,15 +284,18 @@ def _ready(waiting: list[Job], unfinished: set[str]) -> list[Job]:
 
 def _execute_all(jobs: list[Job], options: Options, progress: Progress, space: Workspace
                  ) -> dict[str, Outcome]:
-    """Reuse or run every job, each once the notebooks it reads have finished."""
+    """Reuse or run every job, each once the notebooks it reads have finished. A job goes to the
+    pool only when a worker is free, so that "started" means started."""
     ctx = mp.get_context("spawn")
     messages = ctx.Queue()
     outcomes: dict[str, Outcome] = {}
     waiting, unfinished = list(jobs), {j.name for j in jobs}
+    queued: list[Job] = []  # ready, sealed and not reusable: waiting for a free worker
     running: dict[Future[dict[str, Any]], tuple[Job, Path]] = {}
+    workers = min(options.jobs, len(jobs))
     pool: ProcessPoolExecutor | None = None
     try:
-        while waiting or running:
+        while waiting or queued or running:
             for job in _ready(waiting, unfinished):
                 waiting.remove(job)
                 seal(job)
@@ -235,12 +305,18 @@ def _execute_all(jobs: list[Job], options: Options, progress: Progress, space: W
                     unfinished.discard(job.name)
                     progress.finished(hit)
                     continue
+                queued.append(job)
+            while queued and len(running) < workers:
+                job = queued.pop(0)
                 if pool is None:
+                    progress.out(f"wxreport: starting {workers} worker(s) with the Jupyter kernel "
+                                 f"{options.kernel!r}")
                     check_kernel(options.kernel)
-                    pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), mp_context=ctx,
+                    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                                initializer=init_worker, initargs=(messages, os.getpid()))
                 staging = space.staging(job.out_dir.parent, f"{job.period.label}-{job.name}")
                 running[pool.submit(execute, job, staging, options.kernel)] = (job, staging)
+                progress.submitted(job.name, code_cells(job.notebook))
             with contextlib.suppress(queue.Empty):
                 progress.handle(messages.get(timeout=0.5))
             for future in [f for f in running if f.done()]:
