@@ -33,7 +33,8 @@ def overview(evals: list[Evaluation], gross_margin: float, tx: Text) -> pd.DataF
     one return figure: incremental ROI with its 95% interval (then the incremental GMV it comes
     from); attributed figures are in the scorecards only."""
     rows = []
-    for e in evals:
+    costs = tx.column("campaign_cost", [e.cost for e in evals])  # one precision down the column
+    for e, cost in zip(evals, costs, strict=True):
         lift, metric = e.lift(), e.metric or ""
         gmv = e.incremental_gmv()
         rows.append({
@@ -44,7 +45,7 @@ def overview(evals: list[Evaluation], gross_margin: float, tx: Text) -> pd.DataF
             "campaign_lift_rel": fmt.relative_change(lift["rel"]),
             "campaign_ci": interval(lift["low"], lift["high"], metric, tx),
             "campaign_p_value": p_value(lift["p"], tx),
-            "campaign_cost": tx.value("campaign_cost", e.cost),
+            "campaign_cost": cost,
             "campaign_roi": roi(e, gross_margin, tx),
             "campaign_incremental_gmv": change(None if gmv is None else gmv[0], "gmv", tx),
         })
@@ -64,9 +65,10 @@ def _scorecard_keys(cards: list[dict[str, float | None]]) -> list[str]:
 def scorecards(evals: list[Evaluation], tx: Text) -> pd.DataFrame:
     """Metric | one column per campaign."""
     keys = _scorecard_keys([e.card for e in evals])
+    rows = [tx.column(k, [e.card.get(SCORECARD[k]) for e in evals]) for k in keys]  # one precision a row
     frame = pd.DataFrame({tx("col_metric"): [tx.label(k) for k in keys]})
-    for e in evals:
-        frame[e.campaign.name] = [tx.value(k, e.card.get(SCORECARD[k])) for k in keys]
+    for i, e in enumerate(evals):
+        frame[e.campaign.name] = [row[i] for row in rows]
     return frame
 
 
@@ -83,11 +85,11 @@ def versus_previous(e: Evaluation, tx: Text) -> pd.DataFrame:
     """Metric | this campaign | the previous campaign of the same type | change."""
     prev, before = e.previous
     keys = _scorecard_keys([e.card, before])
+    pairs = [tx.column(k, [e.card.get(SCORECARD[k]), before.get(SCORECARD[k])]) for k in keys]
     return pd.DataFrame({
         tx("col_metric"): [tx.label(k) for k in keys],
-        e.campaign.name: [tx.value(k, e.card.get(SCORECARD[k])) for k in keys],
-        tx("ce_col_previous", name=prev.name, dates=dates(prev.start, prev.end, tx)):
-            [tx.value(k, before.get(SCORECARD[k])) for k in keys],
+        e.campaign.name: [pair[0] for pair in pairs],
+        tx("ce_col_previous", name=prev.name, dates=dates(prev.start, prev.end, tx)): [pair[1] for pair in pairs],
         tx("col_change"): [_change(k, e.card.get(SCORECARD[k]), before.get(SCORECARD[k]), tx) for k in keys],
     })
 

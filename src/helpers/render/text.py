@@ -14,6 +14,7 @@ wording by language: the logic of a finding is written once and its words are lo
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from numbers import Number
 from typing import Any
 
@@ -64,6 +65,12 @@ class Text:
         """A metric's value formatted by its unit; the metric counts as shown."""
         self.shows(metric)
         return fmt.value(x, METRICS[metric].unit, self.language)
+
+    def column(self, metric: str, xs: Sequence[Any]) -> list[str]:
+        """A column of a metric's values with one precision (`fmt.column`); the metric counts as
+        shown."""
+        self.shows(metric)
+        return fmt.column(list(xs), METRICS[metric].unit, self.language)
 
     def shows(self, *metrics: str) -> None:
         """Record metrics a chart or table displays without naming them in words."""
