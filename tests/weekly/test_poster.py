@@ -104,3 +104,16 @@ def test_lines_break_like_print_and_never_inside_an_amount():
         assert not any(line[0] in NO_LINE_START for line in lines[1:])
         assert not any(line[-1] in NO_LINE_END for line in lines)
         assert not any(line.startswith("万") for line in lines)
+
+
+def test_data_text_is_drawn_as_typed_without_failing():
+    """Campaign names and findings come from the data: markup, formula starts, control characters
+    and characters the font lacks are drawn as pixels (or boxes), never interpreted, never a crash."""
+    hostile = '<script>alert(1)</script> =HYPERLINK("x") 满$100减$20 **b** \x00 🎉 ' + "很长" * 80
+    doc = json.loads(json.dumps(PAYLOAD))
+    doc["summary"]["verdict"] = "attention"
+    doc["summary"]["top_finding"] = hostile
+    doc["summary"]["findings"] = [hostile] * 3
+    doc["summary"]["alerts"] = [{"kind": "anomaly", "metric": "gmv", "text": hostile}]
+    img = image(poster(json.dumps(doc), "zh"))
+    assert img.size[0] == 1080 and img.size[1] >= 1920

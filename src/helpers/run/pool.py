@@ -342,7 +342,10 @@ def _result(future: Future[dict[str, Any]]) -> dict[str, Any]:
 
 def _stop_workers(pool: ProcessPoolExecutor, workers: set[int]) -> None:
     """On Ctrl-C: let each worker interrupt its notebook (papermill then shuts the kernel down),
-    and kill what is still running after a grace period."""
+    and kill what is still running after a grace period. A worker still starting has not sent
+    its pid yet (and may have missed the terminal's Ctrl-C): the pool's own process list covers
+    it, or the interpreter's exit would wait for its notebook to finish."""
+    workers = set(workers) | set(getattr(pool, "_processes", None) or {})
     pool.shutdown(wait=False, cancel_futures=True)
     for pid in workers:
         with contextlib.suppress(ProcessLookupError):
