@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def _sample(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Ctrl-C always stops a run cleanly, even when the launching process ignored SIGINT (a shell's
+    # background job, a test worker): Python keeps an inherited SIG_IGN otherwise.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.basicConfig(level=logging.WARNING, format="wxreport: %(levelname)s: %(message)s")
     commands = {"run": _run, "sample": _sample}
     if not argv or argv[0] not in commands:
