@@ -1,8 +1,8 @@
 """The layout rules that keep the code livable, checked on the source (see README, "How it is built").
 
 - core imports only core; stats only stats; render core and render; a report family core, stats,
-  render and itself — never another family; the sample generator core and itself. Only the suite
-  registry, the runner and the CLI see every family.
+  render and itself — never another family; the sample generator and the WeChat fetch client core
+  and themselves. Only the suite registry, the runner and the CLI see every family.
 - Test statistics (scipy.stats, statsmodels) are computed in helpers.stats only.
 - No Chinese in Python string literals outside the data vocabularies: every sentence and label is
   in a catalog (helpers/*/text.yaml) or a registry (helpers/*/metrics.yaml).
@@ -30,7 +30,8 @@ ALLOWED = {
     **{family: {"core", "stats", "render", family} for family in FAMILIES},
     "run": {"core", "render", "run", "suite"},
     "suite": {"core", "render", "sample", *FAMILIES},
-    "cli": {"run", "sample"},
+    "fetch": {"core", "fetch"},
+    "cli": {"run", "sample", "fetch"},
 }
 # Data vocabularies: WeChat's codes, data values as people say them, and the sample shop's own data
 # (cities, campaign and article names) — data, not report wording.

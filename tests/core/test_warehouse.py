@@ -103,6 +103,15 @@ def test_same_content_reuses_the_warehouse_and_changes_rebuild_it(tmp_path):
     assert build_warehouse(folder) != first
 
 
+def test_a_copy_of_the_same_data_elsewhere_names_its_own_folder(tmp_path):
+    """Reports name their data source from the warehouse: a cached warehouse of a copy must not
+    name the first folder."""
+    one = write_source(tmp_path / "one", minimal_tables())
+    two = write_source(tmp_path / "two", minimal_tables())
+    assert load(one).meta["source"] == str(one.resolve())
+    assert load(two).meta["source"] == str(two.resolve())
+
+
 def test_query_placeholders_are_portable_and_checked(tiny_wh):
     n = tiny_wh.scalar("SELECT COUNT(*) FROM events WHERE event_day >= :lo AND event_day <= :lo + 0",
                        {"lo": tiny_wh.meta["last_day"]})
@@ -112,9 +121,11 @@ def test_query_placeholders_are_portable_and_checked(tiny_wh):
 
 
 def test_every_contract_table_is_loaded_from_the_sample(tiny_wh):
-    assert set(tiny_wh.tables) == set(contract.TABLES)
-    for name, table in contract.TABLES.items():
-        assert tiny_wh.has(name, *[c.name for c in table.columns]), name
+    """The bundled sample is a shop's own tracking plus its official account; WeChat's
+    mini-program statistics come from `wxreport sample --platform-only` (tests/sample)."""
+    assert set(tiny_wh.tables) == set(contract.TABLES) - set(contract.WECHAT_TABLES)
+    for name in tiny_wh.tables:
+        assert tiny_wh.has(name, *[c.name for c in contract.TABLES[name].columns]), name
 
 
 def test_the_warehouse_fingerprint_covers_every_module_the_loader_runs():
@@ -144,3 +155,60 @@ def test_readme_states_every_bound_of_the_contract():
     for table in contract.TABLES.values():
         for rule in table.rules:
             assert f"`{table.name}.{rule.column}`" in section and f"`{rule.other}`" in section
+
+
+# --- WeChat's statistics without own tracking (issue 15) ----------------------------------------
+
+VISITS = [  # two days and their ISO week, as `wxreport fetch` writes them
+    {"date": "2026-11-16", "period": "day", "visitors": 100, "new_visitors": 10},
+    {"date": "2026-11-17", "period": "day", "visitors": 120, "new_visitors": 12},
+    {"date": "2026-11-16", "period": "week", "visitors": 180, "new_visitors": 22},
+]
+
+
+def test_wechat_statistics_alone_are_a_source_spanning_their_days(tmp_path):
+    wh = load(write_source(tmp_path / "src", {
+        "mp_visits": VISITS,
+        "followers": [{"date": "2026-11-18", "source": "30", "new_followers": 3, "unfollows": 1}]}))
+    assert not wh.has("events") and wh.has("mp_visits", "new_visitors")
+    # the data spans the days of every WeChat table: 11-16 (visits) to 11-18 (followers)
+    assert (str(wh.first_date), str(wh.last_date)) == ("2026-11-16", "2026-11-18")
+    assert wh.scalar("select sum(visitors) from mp_visits where period = 'day'") == 220
+    assert wh.quality().empty  # no users to check events or orders against
+
+
+def test_users_without_events_are_still_an_error_next_to_wechat_statistics(tmp_path):
+    tables = minimal_tables()
+    del tables["events"]
+    with pytest.raises(DataError, match=r"required table\(s\) events not found") as err:
+        load(write_source(tmp_path / "src", tables | {"mp_visits": VISITS}))
+    assert "WeChat" not in str(err.value)  # own tracking was meant: no hint at the alternative
+
+
+def test_neither_own_tracking_nor_wechat_statistics_names_both_ways(tmp_path):
+    tables = {"articles": [{"article_id": "a1", "published_at": "2026-11-16 08:00:00"}]}
+    with pytest.raises(DataError, match=r"users, events not found.*or WeChat's statistics instead "
+                       r"\(mp_visits, followers, article_stats, oa_reads"):
+        load(write_source(tmp_path / "src", tables))
+
+
+def test_wechat_statistics_without_rows_are_no_data(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "mp_visits.csv").write_text("date,period,visitors\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"mp_visits\) hold no rows; expected at least one day"):
+        load(folder)
+
+
+def test_a_column_with_fixed_values_rejects_any_other(tmp_path):
+    rows = [*VISITS, {"date": "2026-11-23", "period": "Week", "visitors": 1, "new_visitors": 0}]
+    with pytest.raises(DataError, match=r"mp_visits.csv: column period: 1 value\(s\) is not one of "
+                       r"day, week, month; first at line 5: 'Week'"):
+        load(write_source(tmp_path / "src", {"mp_visits": rows}))
+
+
+def test_mixed_sources_keep_the_days_of_own_tracking(tmp_path):
+    """WeChat's tables beside own tracking change nothing the reports read from the events."""
+    early = [{"date": "2026-10-01", "period": "day", "visitors": 5, "new_visitors": 1}]
+    wh = load(write_source(tmp_path / "src", minimal_tables() | {"mp_visits": early}))
+    assert (str(wh.first_date), str(wh.last_date)) == ("2026-11-09", "2026-11-22")

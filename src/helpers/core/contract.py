@@ -43,6 +43,7 @@ class Column:
     days_ahead: int = DAYS_AHEAD
     personal: bool = False  # identifies a person: located by row in messages, never quoted
     meaning: str = ""
+    values: tuple[str, ...] = ()  # the only values a text column may hold, when given
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ STR, INT, FLOAT, BOOL, TS, DATE = (ColumnType.STRING, ColumnType.INT, ColumnType
 
 def _col(name: str, type_: ColumnType, required: bool = False, meaning: str = "") -> Column:
     return Column(name, type_, required, meaning=meaning)
+
+
+def _one_of(name: str, *values: str, meaning: str = "") -> Column:
+    return Column(name, STR, True, meaning=meaning, values=values)
 
 
 def _person(name: str, required: bool = False, meaning: str = "") -> Column:
@@ -244,11 +249,117 @@ TABLES: dict[str, Table] = {
             ),
             meaning="daily cost by channel",
         ),
+        # WeChat's own statistics (README, "WeChat's numbers"): what `wxreport fetch` converts the
+        # datacube responses into. Counts are WeChat's, already aggregated; no row is a person.
+        Table(
+            "mp_visits",
+            (
+                _col("date", DATE, True, meaning="first day of the period"),
+                _one_of("period", "day", "week", "month", meaning="week = Monday-Sunday"),
+                _count("sessions"),  # session_cnt: opens
+                _count("visits"),  # visit_pv: page views
+                _count("visitors", True),  # visit_uv: deduplicated within the period
+                _count("new_visitors"),  # visit_uv_new
+                Column("stay_time_uv", FLOAT, min=0, meaning="average seconds per visitor"),
+                Column("stay_time_session", FLOAT, min=0, meaning="average seconds per open"),
+                Column("visit_depth", FLOAT, min=0, meaning="average pages per open"),
+                _count("cumulative_users"),  # visit_total (daily summary)
+                _count("shares"),  # share_pv
+                _count("sharers"),  # share_uv
+            ),
+            key=("period", "date"),
+            meaning="mini-program visits by WeChat (getweanalysisappid*visittrend, dailysummarytrend)",
+        ),
+        Table(
+            "mp_retention",
+            (
+                _col("date", DATE, True, meaning="first day of the cohort's period"),
+                _one_of("period", "day", "week", "month"),
+                _one_of("cohort", "new", "active", meaning="new users or active users"),
+                Column("offset", INT, True, min=0, meaning="0 = the cohort's size, k = after k periods"),
+                _count("users", True),
+            ),
+            key=("period", "date", "cohort", "offset"),
+            meaning="WeChat's own retention table (getweanalysisappid*retaininfo)",
+        ),
+        Table(
+            "mp_portrait",
+            (
+                _col("date", DATE, True, meaning="last day of the window"),
+                Column("window_days", INT, True, min=1, meaning="1, 7 or 30"),
+                _one_of("segment", "new", "active", meaning="new or active users"),
+                _one_of("dimension", "province", "city", "gender", "platform", "device", "age"),
+                _col("name", STR, True, meaning="the value as WeChat names it"),
+                _count("users", True),
+            ),
+            key=("date", "window_days", "segment", "dimension", "name"),
+            meaning="visitor portrait by WeChat (getweanalysisappiduserportrait)",
+        ),
+        Table(
+            "mp_sources",
+            (
+                _col("date", DATE, True),
+                Column("source_key", INT, True, min=0, meaning="WeChat's access-source key"),
+                _col("source", STR, meaning="its name as WeChat gives it"),
+                _count("sessions"),
+                _count("visitors"),
+            ),
+            key=("date", "source_key"),
+            meaning="opens and visitors by access source (getweanalysisappidvisitdistribution)",
+        ),
+        Table(
+            "mp_distribution",
+            (
+                _col("date", DATE, True),
+                _one_of("kind", "stay_time", "depth"),
+                Column("bucket", INT, True, min=1, meaning="WeChat's bucket key"),
+                _count("sessions", True),
+            ),
+            key=("date", "kind", "bucket"),
+            meaning="opens by stay time and by depth (getweanalysisappidvisitdistribution)",
+        ),
+        Table(
+            "mp_pages",
+            (
+                _col("date", DATE, True),
+                _col("page", STR, True),
+                _count("page_views", True),
+                _count("page_visitors"),
+                Column("stay_time_pv", FLOAT, min=0, meaning="average seconds per view"),
+                _count("entry_views"),
+                _count("exit_views"),
+                _count("shares"),
+                _count("sharers"),
+            ),
+            key=("date", "page"),
+            meaning="WeChat's top pages of the day (getweanalysisappidvisitpage: top 200 by views)",
+        ),
+        Table(
+            "oa_reads",
+            (
+                _col("date", DATE, True),
+                _col("source", STR, True,
+                     meaning="where readers came from; core.wechat.ALL_SOURCES = all, deduplicated"),
+                _count("readers"),
+                _count("reads"),
+                _count("sharers"),
+                _count("shares"),
+                _count("favorites"),
+            ),
+            key=("date", "source"),
+            meaning="official-account reads of all articles by source, per day (getuserread, "
+                    "getbizsummary, the content-analysis export)",
+        ),
     ]
 }
 
-# The one place of the rule on required tables (README, "Required tables"): users and events.
+# The rule on required tables (README, "Required tables") lives here: a source holds own tracking
+# (users and events, both) or WeChat's statistics (at least one of PLATFORM_TABLES), or both.
 REQUIRED_TABLES = [name for name, t in TABLES.items() if t.required]
+PLATFORM_TABLES = ["mp_visits", "followers", "article_stats", "oa_reads"]
+# Tables only WeChat's statistics fill (`wxreport fetch`, admin exports); the sample shop's own
+# tracking has none of them (`wxreport sample --platform-only` derives them).
+WECHAT_TABLES = [name for name in TABLES if name.startswith(("mp_", "oa_"))]
 
 
 def _stem(column: str) -> str:

@@ -7,6 +7,8 @@ time values from 1970-01-01 to the run date + `days_ahead`), and every row must 
 rules (`Table.rules`) and key. The first problem stops the load with a DataError naming the file,
 the column, how many values fail, the first one's physical line (CSV) or row, its value and what
 was expected. Values of columns that identify a person are never quoted: rows are located by line.
+Admin-console exports (core.exports) are read into the same raw table, each row located at its
+export file and line, and validated the same way.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 
 from helpers.core import contract
 from helpers.core.casts import ENGINE_TYPE, EXPECTED, holds_value, ident, number_style, sql_str, typed_expr
 from helpers.core.contract import Column, ColumnType, Table
 from helpers.core.csvfiles import CsvFile, open_csv, physical_lines, raise_for_rejects, read_csv_sql
 from helpers.core.errors import DataError
+from helpers.core.exports import Spot, read_export_table
 from helpers.core.sources import SourceFile, engine_reason
 
 log = logging.getLogger(__name__)
@@ -48,17 +52,25 @@ def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None
 
 @dataclass(frozen=True)
 class Place:
-    """Where a table's rows come from, for messages: CSV rows by physical line, others by row."""
+    """Where a table's rows come from, for messages: CSV rows by physical line, export rows by
+    their file's line, others by row."""
 
     source: SourceFile
     csv: CsvFile | None = None
+    spots: tuple[Spot, ...] = ()  # exports: where record k + 1 comes from
 
     @property
     def label(self) -> str:
-        return "line" if self.csv else "row"
+        return "line" if self.csv or self.spots else "row"
 
     def at(self, records: list[int]) -> str:
-        """'line 7' / 'lines 2, 9' for record numbers (1 = the first row of data)."""
+        """'line 7' / 'lines 2, 9' for record numbers (1 = the first row of data); exports from
+        several files: 'a.csv line 3, b.xls line 3'."""
+        if self.spots:
+            spots = [self.spots[r - 1] for r in records]
+            if len(self.source.files) > 1 or any(s.unit != "line" for s in spots):
+                return ", ".join(f"{s.path.name} {s}" for s in spots)
+            return f"line{'s' if len(spots) > 1 else ''} {', '.join(str(s.number) for s in spots)}"
         lines = physical_lines(self.csv, records) if self.csv else {}
         shown = ", ".join(str(lines.get(r, r)) for r in records)
         return f"{self.label}{'s' if len(records) > 1 else ''} {shown}"
@@ -116,7 +128,7 @@ class Loader:
         if f.table in self.required and not first_row(self.con, f"select 1 from {raw} limit 1"):
             raise DataError(f"{f.where}: no rows; the {f.table} table is required, expected "
                             f"{table.meaning}")
-        comma = place.csv is not None and place.csv.delimiter == ","
+        comma = bool(place.spots) or (place.csv is not None and place.csv.delimiter == ",")
         style = number_style(self.con, raw, table, raw_types, comma, f.where,
                              lambda record: place.at([record]))
         present = [c for c in table.columns if c.name in raw_types]
@@ -134,6 +146,8 @@ class Loader:
 
     def _read_raw(self, f: SourceFile, raw: str) -> Place:
         """The source table as `raw`, with `_row` = its record number (1 = the first row of data)."""
+        if f.kind == "export":
+            return self._read_exports(f, raw)
         if f.kind == "csv":
             csv = open_csv(f.path, self.workdir)
             rejects = f"rejects_{f.table}"
@@ -152,6 +166,19 @@ class Loader:
                          "a DuckDB table")
         return Place(f)
 
+    def _read_exports(self, f: SourceFile, raw: str) -> Place:
+        """The table's rows from its admin-console exports, as text (core.exports)."""
+        rows = read_export_table(f.table, f.files)
+        data = pa.table({**{c: pa.array([r[i] for r in rows.rows], pa.string())
+                            for i, c in enumerate(rows.columns)},
+                         "_row": pa.array(range(1, len(rows.rows) + 1), pa.int64())})
+        self.con.register("export_rows", data)
+        try:
+            self.con.execute(f"create table {raw} as select * from export_rows")
+        finally:
+            self.con.unregister("export_rows")
+        return Place(f, spots=tuple(rows.spots))
+
     def _create(self, f: SourceFile, raw: str, select: str, kind: str) -> None:
         try:
             self.con.execute(f"create table {raw} as {select}")
@@ -166,6 +193,10 @@ class Loader:
                                  f"cannot be read as {c.type.value}; expected {EXPECTED[c.type]}"))
         if c.required:
             checks.append(_Check(c.name, f"({expr}) is null", "is empty, but the column is required"))
+        if c.values:
+            allowed = ", ".join(sql_str(v) for v in c.values)
+            checks.append(_Check(c.name, f"({expr}) not in ({allowed})",
+                                 f"is not one of {', '.join(c.values)}"))
         if c.type is ColumnType.FLOAT:
             checks.append(_Check(c.name, f"not isfinite({expr})",
                                  f"is not a finite number (NaN or infinity); expected {EXPECTED[c.type]}"))
@@ -245,7 +276,10 @@ class Loader:
 
     def check_cross_table(self, tables: set[str]) -> None:
         """Events of unknown users: an error when they are most users, else counted like the other
-        survivable problems (warned about, shown in the reports), located by row, never by id."""
+        survivable problems (warned about, shown in the reports), located by row, never by id.
+        Without own tracking (WeChat's statistics only) there are no users to check against."""
+        if "users" not in tables:
+            return
         self._fail_on_unknown_users()
         checks = [
             ("events", "events_before_first_seen",

@@ -1,7 +1,9 @@
 """Which contract tables a data source holds, and the hash of its content.
 
 A source is a folder of `<table>.parquet` / `<table>.csv` files or a DuckDB file holding the tables
-in its main schema. Everything that is not such a source (a symlink loop, a directory named
+in its main schema. A folder may also hold files downloaded from the official account's admin
+console (core.exports): each is recognised by its header and fills its contract table, which
+must then not exist as a `<table>` file too. Everything that is not such a source (a symlink loop, a directory named
 `users.csv`, a file that is not a DuckDB database, a table kept as a view) is a DataError naming
 the path, what is wrong and what was expected.
 """
@@ -18,6 +20,7 @@ import duckdb
 
 from helpers.core import contract
 from helpers.core.errors import DataError
+from helpers.core.exports import find_exports
 
 SOURCE_KINDS = "a folder of <table>.parquet / <table>.csv files, or a .duckdb file"
 DUCKDB_SUFFIXES = {".duckdb", ".db"}
@@ -27,12 +30,19 @@ DUCKDB_SUFFIXES = {".duckdb", ".db"}
 class SourceFile:
     table: str
     path: Path
-    kind: str  # "parquet" | "csv" | "duckdb"
+    kind: str  # "parquet" | "csv" | "duckdb" | "export"
+    parts: tuple[Path, ...] = ()  # kind "export": every export file of the table (path: the first)
 
     @property
     def where(self) -> str:
-        """The file (and table) as messages name it."""
+        """The file(s) (and table) as messages name them."""
+        if self.kind == "export":
+            return ", ".join(str(p) for p in self.parts)
         return str(self.path) if self.kind != "duckdb" else f"{self.path} (table {self.table})"
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.parts or (self.path,)
 
 
 def engine_reason(exc: BaseException) -> str:
@@ -55,17 +65,28 @@ def find_source_files(source: Path) -> list[SourceFile]:
         raise DataError(f"{source}: data source not found (expected {SOURCE_KINDS})")
     if source.is_dir():
         found, where = _folder_tables(source), "files"
+        found += _folder_exports(source, found)
     elif source.is_file() and source.suffix in DUCKDB_SUFFIXES:
         found, where = _duckdb_tables(source), "tables"
     else:
         raise DataError(f"{source}: not a folder or a .duckdb file (expected {SOURCE_KINDS})")
-    missing = [t for t in contract.REQUIRED_TABLES
-               if t not in {f.table for f in found}]
-    if missing:
-        raise DataError(f"{source}: required table(s) {', '.join(missing)} not found; "
-                        f"expected {where} named {', '.join(missing)} "
-                        f"(.parquet or .csv in a folder, or tables in a .duckdb file)")
+    _check_required(source, {f.table for f in found}, where)
     return found
+
+
+def _check_required(source: Path, tables: set[str], where: str) -> None:
+    """Own tracking (users and events, both) or WeChat's statistics, or both (README, "Required
+    tables"): users without events, or a folder with neither, cannot make a report."""
+    missing = [t for t in contract.REQUIRED_TABLES if t not in tables]
+    platform = [t for t in contract.PLATFORM_TABLES if t in tables]
+    if not missing or (platform and len(missing) == len(contract.REQUIRED_TABLES)):
+        return
+    alternative = "" if len(missing) < len(contract.REQUIRED_TABLES) else (
+        f"; or WeChat's statistics instead ({', '.join(contract.PLATFORM_TABLES)}: "
+        f"`wxreport fetch` writes them, or files downloaded from the admin console)")
+    raise DataError(f"{source}: required table(s) {', '.join(missing)} not found; "
+                    f"expected {where} named {', '.join(missing)} "
+                    f"(.parquet or .csv in a folder, or tables in a .duckdb file){alternative}")
 
 
 def _folder_tables(source: Path) -> list[SourceFile]:
@@ -80,6 +101,20 @@ def _folder_tables(source: Path) -> list[SourceFile]:
             _check_regular_file(present[0])
             found.append(SourceFile(table, present[0], present[0].suffix.lstrip(".")))
     return found
+
+
+def _folder_exports(source: Path, files: list[SourceFile]) -> list[SourceFile]:
+    """The tables filled by admin-console exports; a table given by a file and an export is an error."""
+    named = {f.table: f.path.name for f in files}
+    found = []
+    for table, paths in find_exports(source).items():
+        if table in named:
+            raise DataError(f"{source}: {named[table]} and the admin-console export(s) "
+                            f"{', '.join(p.name for p in paths)} both give the {table} table; "
+                            f"keep one")
+        found.append(SourceFile(table, paths[0], "export", tuple(paths)))
+    order = list(contract.TABLES)
+    return sorted(found, key=lambda f: order.index(f.table))
 
 
 def _check_regular_file(path: Path) -> None:
@@ -128,7 +163,7 @@ def data_fingerprint(source: Path) -> str:
     """Content hash of the source's files alone: stable across versions of this code, so what is
     derived from it for people (e.g. referrer pseudonyms) stays the same for the same data."""
     h = hashlib.blake2b(digest_size=16)
-    for f in sorted({f.path for f in find_source_files(source)}):
-        h.update(f.name.encode())
-        _hash_file(h, f)
+    for path in sorted({p for f in find_source_files(source) for p in f.files}):
+        h.update(path.name.encode())
+        _hash_file(h, path)
     return h.hexdigest()

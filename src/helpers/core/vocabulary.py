@@ -7,6 +7,8 @@ are shown as they are. (WeChat's own codes, scene and follower sources, are in `
 
 from __future__ import annotations
 
+from helpers.core.wechat import READ_SOURCE_LABELS
+
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "search": {"zh": "搜索", "en": "Search"},
     "share": {"zh": "分享", "en": "Share"},
@@ -33,6 +35,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "new": {"zh": "新客户", "en": "New"},
     "potential": {"zh": "潜在客户", "en": "Potential"},
 }
+# where official-account readers came from, as WeChat names it (oa_reads.source)
+VALUE_LABELS |= {zh: {"zh": zh, "en": en} for zh, en in READ_SOURCE_LABELS.items()}
 
 
 def label(value: object, language: str) -> str:

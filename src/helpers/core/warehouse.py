@@ -44,7 +44,8 @@ EPOCH = date(1970, 1, 1)
 DUCKDB_MEMORY_LIMIT = os.environ.get("WXREPORT_DUCKDB_MEMORY", "2GB")
 # Every module whose code decides what a warehouse holds: a change to any rebuilds it.
 LOADER_FILES = ("warehouse.py", "sources.py", "csvfiles.py", "casts.py", "loader.py",
-                "contract.py", "textfiles.py", "vocabulary.py")
+                "contract.py", "textfiles.py", "vocabulary.py", "exports.py", "exportfiles.py",
+                "wechat.py")
 
 
 def day_number(d: date) -> int:
@@ -57,9 +58,12 @@ def day_to_date(n: int) -> date:
 
 
 def source_fingerprint(source: Path, tz: str, data: str | None = None) -> str:
-    """Hash of the data, the timezone and the loader code: same hash, same warehouse."""
+    """Hash of the data, its place, the timezone and the loader code: same hash, same warehouse.
+    The place counts because the warehouse records it (reports name their data source): a copy of
+    the same files elsewhere gets its own warehouse."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{contract.CONTRACT_VERSION}|{tz}|{data or data_fingerprint(source)}".encode())
+    h.update(f"{contract.CONTRACT_VERSION}|{tz}|{resolve_source(source)}|"
+             f"{data or data_fingerprint(source)}".encode())
     for name in LOADER_FILES:
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
@@ -105,7 +109,7 @@ def build_warehouse(source: Path, tz: str = "Asia/Shanghai", target: Path | None
 
 def _write_meta(con: duckdb.DuckDBPyConnection, source: Path, meta: dict[str, Any],
                 files: list[SourceFile], loader: Loader) -> None:
-    first, last = first_row(con, "select min(event_day), max(event_day) from events")  # has rows
+    first, last = _data_days(con, source, {f.table for f in files})
     # A day dimension (day number, date) around the data, so that per-day queries also return
     # days without any event.
     con.execute(f"create table days as select range::integer as day, "
@@ -127,6 +131,20 @@ def _write_meta(con: duckdb.DuckDBPyConnection, source: Path, meta: dict[str, An
     for q in loader.quality:
         con.execute("insert into _quality values (?, ?, ?, ?)",
                     [q["table_name"], q["check_name"], q["rows"], q["example"]])
+
+
+def _data_days(con: duckdb.DuckDBPyConnection, source: Path, tables: set[str]) -> tuple[int, int]:
+    """The first and last day of the data: of the events when the source has own tracking (it
+    then has rows), else of WeChat's daily statistics."""
+    if "events" in tables:
+        return first_row(con, "select min(event_day), max(event_day) from events")
+    days = " union all ".join(f"select day from {ident(t)}"
+                              for t in contract.PLATFORM_TABLES if t in tables)
+    first, last = first_row(con, f"select min(day), max(day) from ({days})")
+    if first is None:
+        raise DataError(f"{source}: the WeChat statistics ({', '.join(sorted(tables))}) hold no "
+                        f"rows; expected at least one day of data")
+    return first, last
 
 
 # --------------------------------------------------------------------------------------------

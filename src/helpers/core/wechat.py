@@ -122,11 +122,88 @@ FOLLOWER_SOURCES: dict[int, tuple[str, str]] = {
 }
 
 
+# The name of the row holding every source at once (deduplicated readers) in `oa_reads`, as WeChat
+# names it in getbizsummary and the admin console.
+ALL_SOURCES = "全部"
+
+# The one source of the `followers` rows read from the admin console's 用户增长 export, which gives
+# daily totals over every source (the console's own "全部来源"), with its English label.
+FOLLOWER_EXPORT_SOURCE = "全部来源"
+NAMED_FOLLOWER_SOURCES = {FOLLOWER_EXPORT_SOURCE: "All sources (daily totals)"}
+
+# Admin-console exports (公众号后台 "下载表格", core.exports): the header names of each export, by
+# the field they fill; the first alias of a field wins when several columns could fill it. Names
+# are compared after NFKC normalisation, without spaces and a trailing "(unit)".
+EXPORT_TITLES = {"followers": "用户增长", "oa_reads": "内容分析", "articles": "单篇图文"}
+EXPORT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "followers": {
+        "date": ("时间", "日期", "统计日期"),
+        "new_followers": ("新关注人数", "新增关注人数", "新增人数", "新关注"),
+        "unfollows": ("取消关注人数", "取关人数", "取消关注"),
+        "net": ("净增关注人数", "净增人数", "净增关注"),
+        "cumulative": ("累积关注人数", "累计关注人数", "累积人数", "累计人数", "总关注人数"),
+    },
+    "oa_reads": {
+        "date": ("日期", "时间", "统计日期"),
+        "hour": ("小时", "时段", "时刻", "时间"),
+        "source": ("渠道", "传播渠道", "阅读来源", "流量来源", "来源"),
+        "readers": ("阅读人数", "图文阅读人数"),
+        "reads": ("阅读次数", "图文阅读次数"),
+        "sharers": ("分享人数", "分享转发人数"),
+        "shares": ("分享次数", "分享转发次数"),
+        "favorites": ("收藏次数",),
+        "favorite_users": ("收藏人数",),
+        "original_reads": ("阅读原文次数",),
+        "original_readers": ("阅读原文人数",),
+        "posts": ("群发篇数",),
+    },
+    "articles": {
+        "published_at": ("发布时间", "发表时间", "群发时间", "发送时间"),
+        "title": ("标题", "文章标题", "图文标题"),
+        "recipients": ("送达人数",),
+        "readers": ("图文阅读人数", "阅读人数"),
+        "reads": ("图文阅读次数", "阅读次数"),
+        "sharers": ("分享人数",),
+        "shares": ("分享次数",),
+        "favorite_users": ("收藏人数",),
+        "favorites": ("收藏次数",),
+    },
+}
+# Channels of the 内容分析 export (one file per channel, or a channel column); names that mean every
+# channel at once land as ALL_SOURCES.
+OA_READ_CHANNELS = ("公众号消息", "聊天会话", "朋友圈", "公众号主页", "推荐", "搜一搜", "看一看", "其他")
+ALL_CHANNEL_NAMES = (ALL_SOURCES, "全部渠道", "全部来源", "所有渠道")
+EXPORT_TOTAL_ROWS = ("合计", "总计", "汇总")  # a summary row under the days, not a day
+DATE_MARKS = ("年", "月", "日")  # 2026年11月16日
+
+# Official-account read sources of getuserread / getuserreadhour (`user_source`), as `oa_reads`
+# names them: 99999999 is every source at once (ALL_SOURCES); 3 腾讯微博 is retired. Unknown codes
+# keep their code as text (helpers.fetch.convert).
+READ_SOURCE_ALL_CODE = 99999999
+READ_SOURCES: dict[int, tuple[str, str]] = {
+    READ_SOURCE_ALL_CODE: (ALL_SOURCES, "All sources"),
+    0: ("会话", "Chats"),
+    1: ("好友", "Friends"),
+    2: ("朋友圈", "Moments"),
+    3: ("腾讯微博", "Tencent Weibo (legacy)"),
+    4: ("历史消息页", "Message history"),
+    5: ("其他", "Other"),
+    6: ("看一看", "Top Stories"),
+    7: ("搜一搜", "Search"),
+}
+# Every source name `oa_reads` may hold -> its English label: the getuserread sources above and the
+# scene names of the 2025-11 published-content APIs and the admin console's 内容分析.
+READ_SOURCE_LABELS: dict[str, str] = {zh: en.removesuffix(" (legacy)") for zh, en in READ_SOURCES.values()} | {
+    "公众号消息": "Account messages", "聊天会话": "Chats", "公众号主页": "Account profile",
+    "推荐": "Recommended"}
+
+
 def follower_source_label(source: str | int, language: str) -> str:
     """A follower source given as code or (zh) name, labelled in the report language."""
     text = str(source).strip()
     if text.isdigit():
         zh, en = FOLLOWER_SOURCES.get(int(text), (f"来源 {text}", f"source {text}"))
     else:  # a name as WeChat's admin console writes it: translated when it is a known source
-        zh, en = text, next((en for zh, en in FOLLOWER_SOURCES.values() if zh == text), text)
+        zh, en = text, next((en for zh, en in FOLLOWER_SOURCES.values() if zh == text),
+                            NAMED_FOLLOWER_SOURCES.get(text, text))
     return {"zh": zh, "en": en}[language]

@@ -131,13 +131,16 @@ def _building(source: Path, say: Callable[[str], None] | None) -> Callable[[int,
 
 
 def _job(name: str, path: Path, lp: LoadedParams, data: str, out: Path, wh: Warehouse) -> Job:
-    """One notebook's job: its period resolved on the data (a week with events), its report folder
-    writable, the files it reads listed; a problem raises ParamError naming the key."""
+    """One notebook's job: its period resolved on the data (with own tracking, a week with events),
+    its report folder writable, the files it reads listed; a problem raises ParamError naming the
+    key."""
     values = lp.values
     period = resolve_period(values.period, wh.first_date, wh.last_date, lp.where("period"))
-    events = wh.scalar("SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi",
-                       {"lo": day_number(period.start), "hi": day_number(period.end)})
-    if not events:
+    # With own tracking a week needs events; WeChat's statistics alone need only the week to lie
+    # inside their days (resolve_period checks that).
+    if wh.has("events") and not wh.scalar(
+            "SELECT COUNT(*) FROM events WHERE event_day BETWEEN :lo AND :hi",
+            {"lo": day_number(period.start), "hi": day_number(period.end)}):
         raise ParamError(f"{lp.where('period')}: {period.label} ({period.start} .. {period.end}) has "
                          f"no events in {wh.meta['source']}/events; pick another week")
     if problem := out_problem(out / period.label):
