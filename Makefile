@@ -1,6 +1,8 @@
 # wxreport: `make report` and `make test` set everything up themselves (a .venv with pinned
 # packages and the `wxreport` Jupyter kernel), then do their job.
 #   make report [DATA=<folder|file.duckdb>] [PERIOD=<latest|YYYY-Www>] [OUT=<folder>]
+#   make weekly [DATA=<folder>] [PERIOD=...] [OUT=...] [WEEKS=<n>]: fetch WeChat's statistics of the
+#     last WEEKS weeks (default 8) for each source whose credentials are set, then report
 
 SHELL  := /bin/bash
 PYTHON ?= python3
@@ -15,11 +17,15 @@ PERIOD ?=
 OUT    ?=
 RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)")
 BENCH  ?=
+WEEKS  ?=
 
-.PHONY: report test lint lab bench sample sync venv clean
+.PHONY: report weekly test lint lab bench sample sync venv clean
 
 report: $(STAMP)
 	$(BIN)/wxreport run $(RUN_ARGS)
+
+weekly: $(STAMP)
+	$(BIN)/wxreport weekly $(RUN_ARGS) $(if $(WEEKS),--weeks "$(WEEKS)")
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

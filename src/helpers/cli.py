@@ -1,12 +1,15 @@
 """`wxreport`: the one command the Makefile calls.
 
     wxreport run [--data D] [--period latest|YYYY-Www] [--out DIR] [--only NB ...] [--jobs N] [--force]
-    wxreport sample [--seed S] [--users N] [--days D] [--end DATE] [--out DIR]
+    wxreport sample [--platform-only] [--seed S] [--users N] [--days D] [--end DATE] [--out DIR]
+    wxreport fetch {mini-program|official-account} --since YYYY-MM-DD [--until YYYY-MM-DD] --data DIR
+    wxreport weekly [--data DIR] [--period latest|YYYY-Www] [--out DIR] [--weeks N]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import signal
@@ -50,13 +53,55 @@ def _sample(argv: list[str]) -> int:
     return sample.main(argv)
 
 
+def _fetch(argv: list[str]) -> int:
+    from helpers.fetch import command
+
+    return command.main(argv)
+
+
+def _weekly(argv: list[str]) -> int:
+    """Fetch the missing days of every source whose credentials are set, then run the reports."""
+    from helpers.fetch import client, command
+
+    parser = argparse.ArgumentParser(prog="wxreport weekly", description=(
+        "For each WeChat source whose credentials are set in the environment, fetch the missing days "
+        "of the last N weeks into the data folder; then run the reports on it."))
+    parser.add_argument("--data", help="data folder of WeChat's numbers (default: data/wechat when "
+                                       "credentials are set, else as `wxreport run`)")
+    parser.add_argument("--period", help="'latest' or an ISO week such as 2026-W47")
+    parser.add_argument("--out", help="output folder (default: params, 'reports')")
+    parser.add_argument("--weeks", type=int, default=command.WEEKLY_WEEKS,
+                        help="weeks of statistics to complete (default: %(default)s)")
+    args, run_args = parser.parse_known_args(argv)
+    sources = [source for source in command.SOURCES if client.configured(source)]
+    data = args.data
+    status = 0
+    if not sources:
+        print("wxreport weekly: no WeChat credentials in the environment (WECHAT_MP_APPID / WECHAT_OA_APPID "
+              "and their secrets): nothing fetched, the reports run on the data as it is", flush=True)
+    else:
+        data = str(command.weekly_data_dir(args.data))
+        for source in sources:
+            code = command.guarded(functools.partial(command.weekly_fetch, source, Path(data), max(1, args.weeks)))
+            if code not in (0, command.EXIT_QUOTA):
+                return code
+            status = status or code
+        code = command.guarded(functools.partial(command.convert_step, Path(data)))
+        if code:
+            return code
+    for flag, value in (("--data", data), ("--period", args.period), ("--out", args.out)):
+        if value:
+            run_args += [flag, value]
+    return _run(run_args) or status
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Ctrl-C always stops a run cleanly, even when the launching process ignored SIGINT (a shell's
     # background job, a test worker): Python keeps an inherited SIG_IGN otherwise.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.basicConfig(level=logging.WARNING, format="wxreport: %(levelname)s: %(message)s")
-    commands = {"run": _run, "sample": _sample}
+    commands = {"run": _run, "sample": _sample, "fetch": _fetch, "weekly": _weekly}
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 2
