@@ -39,7 +39,7 @@ class OutputContract:
 CONTRACTS: dict[str, OutputContract] = {
     "weekly_summary": OutputContract(
         ("active_users", "new_users", "orders", "gmv", "active_users_wow", "new_users_wow", "orders_wow",
-         "gmv_wow", "aov")),
+         "gmv_wow", "aov", "visits", "opens", "stay_time_uv", "stay_time_session")),
     "user_analysis": OutputContract(
         ("dau_mean", "wau", "mau", "stickiness", "new_users", "retention_d1", "retention_d7", "retention_d30",
          "buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu", "referral_share",

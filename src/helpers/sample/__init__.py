@@ -56,13 +56,19 @@ class SampleSpec:
 
 def generate(spec: SampleSpec) -> dict[str, pa.Table | dict[str, Any]]:
     """All contract tables plus the truth document, in memory."""
+    return generate_with_happened(spec)[0]
+
+
+def generate_with_happened(spec: SampleSpec) -> tuple[dict[str, pa.Table | dict[str, Any]], pa.Table]:
+    """`generate`, and every event that happened inside the data: the events table before the
+    tracking outage lost some (what WeChat's own statistics count; helpers.sample.platform)."""
     w = World(spec)
     spend_table, ads_curve = spend(w)
     found, users_table, referral_p = users(w, ads_curve)
     posts = content(w)
     visit_user, visit_day, retention_truth = active_days(w, found)
     uid = np.asarray(users_table["user_id"].to_numpy(zero_copy_only=False), dtype=object)
-    events, orders, assignments, behaviour_truth = behaviour(
+    events, orders, assignments, behaviour_truth, happened = behaviour(
         w, found, uid, visit_user, visit_day, posts.readable, posts.articles["article_id"].to_pylist())
     # A few users register a little after their first tracked event (client clock skew): the
     # loader must warn about such events, not fail.
@@ -91,10 +97,10 @@ def generate(spec: SampleSpec) -> dict[str, pa.Table | dict[str, Any]]:
         "article_stats": posts.article_stats, "followers": posts.followers,
         "campaigns": campaigns_table(w), "assignments": assignments, "spend": spend_table,
     }
-    if set(tables) != set(contract.TABLES):
+    if set(tables) != set(contract.TABLES) - set(contract.WECHAT_TABLES):
         raise RuntimeError(f"the generator's tables {sorted(tables)} differ from the contract's "
                            f"{sorted(contract.TABLES)}")
-    return {**tables, "truth": truth}
+    return {**tables, "truth": truth}, happened
 
 
 def _referral_truth(found: Users, referral_p: float) -> dict[str, Any]:
@@ -108,13 +114,18 @@ def _referral_truth(found: Users, referral_p: float) -> dict[str, Any]:
 
 def write_sample(out: Path, spec: SampleSpec = SampleSpec()) -> dict[str, Any]:
     """Write the tables as Parquet and truth.json into `out`, atomically (a folder swap)."""
-    out = Path(out)
     generated = generate(spec)
     truth = generated.pop("truth")
+    write_tables(Path(out), generated, truth)
+    return truth
+
+
+def write_tables(out: Path, tables: dict[str, pa.Table], truth: dict[str, Any]) -> None:
+    """Tables as Parquet and truth.json into `out`, atomically (a folder swap)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        for name, table in generated.items():
+        for name, table in tables.items():
             pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
         (tmp / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")
@@ -124,7 +135,6 @@ def write_sample(out: Path, spec: SampleSpec = SampleSpec()) -> dict[str, Any]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return truth
 
 
 def generator_version() -> str:
@@ -159,11 +169,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=SampleSpec.days)
     parser.add_argument("--end", type=date.fromisoformat, default=SampleSpec.end,
                         help="last day of the data (default %(default)s)")
-    parser.add_argument("--out", type=Path, default=sample_data_dir())
+    parser.add_argument("--out", type=Path,
+                        help="output folder (default data/sample, or data/sample-platform)")
+    parser.add_argument("--platform-only", action="store_true",
+                        help="WeChat's own statistics of the sample shop instead of its own "
+                             "tracking (no users or events), with a planted tracking gap")
     args = parser.parse_args(argv)
     if args.users < 100 or args.days < 14:
         parser.error("--users must be >= 100 and --days >= 14")
     spec = SampleSpec(seed=args.seed, users=args.users, days=args.days, end=args.end)
+    if args.platform_only:
+        from helpers.sample import platform
+
+        out = args.out or platform.default_out()
+        platform.write_platform_sample(out, spec)
+        print(platform.summary_line(out, spec))
+        return 0
+    args.out = args.out or sample_data_dir()
     write_sample(args.out, spec)
     counts = {p.stem: pq.read_metadata(p).num_rows for p in sorted(args.out.glob("*.parquet"))}
     print(f"wxreport: wrote {args.out} ({spec.start} .. {spec.end}): "

@@ -22,14 +22,17 @@ from helpers.sample.world import (
 
 
 def behaviour(w: World, users: Users, uid: np.ndarray, visit_user: np.ndarray, visit_day: np.ndarray,
-              readable: np.ndarray, article_ids: list[str]) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, Any]]:
-    """The events, orders and assignments tables and the behaviour truths."""
+              readable: np.ndarray, article_ids: list[str]
+              ) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, Any], pa.Table]:
+    """The events, orders and assignments tables, the behaviour truths, and every event that
+    happened inside the data (the events table before the tracking outage lost some: what WeChat's
+    own statistics count, helpers.sample.platform)."""
     s = sessions(w, users, visit_user, visit_day, readable)
     a = assign(w, users, s)
     f = funnel(w, users, s, a)
     ev = events(w, s, a, f, article_ids)
     o = orders(w, users, uid, s, a, ev)
-    events_table, lost = _events_table(w, uid, s, ev)
+    events_table, lost, happened = _events_table(w, uid, s, ev)
     assignments = pa.table({
         "campaign_id": pa.array(np.full(len(a.users), "CAB"), pa.string()),
         "user_id": pa.array(uid[a.users], pa.string()),
@@ -42,20 +45,28 @@ def behaviour(w: World, users: Users, uid: np.ndarray, visit_user: np.ndarray, v
                             f.pay_treat, w.orders, a.users) if len(a.users) else None,
         "no_control_campaign": _live_truth(w, s, f, o),
     }
-    return events_table, o.table, assignments, truth
+    return events_table, o.table, assignments, truth, happened
 
 
-def _events_table(w: World, uid: np.ndarray, s: Sessions, ev: Events) -> tuple[pa.Table, np.ndarray]:
+def _events_table(w: World, uid: np.ndarray, s: Sessions, ev: Events
+                  ) -> tuple[pa.Table, np.ndarray, pa.Table]:
     """The events table; the tracking outage loses events (not orders, which come from the payment
-    backend). Also returns which events were lost."""
+    backend). Also returns which events were lost, and the table of every event inside the data
+    (lost ones included)."""
     e_day = s.day[ev.session]
     sec_in_day = ev.time - (w.day0 + e_day * SECONDS_PER_DAY)
     lost = (e_day == w.day_index(OUTAGE_DATE)) & (sec_in_day >= OUTAGE_HOURS[0] * 3600) & (
         sec_in_day < OUTAGE_HOURS[1] * 3600)
-    keep = ~lost & (ev.time < w.end_sec)
+    inside = ev.time < w.end_sec
     session_ids = np.char.add(np.char.add(uid[s.user].astype(str), "-"), (np.arange(s.n) + 1).astype(str))
+    happened = _rows(uid, s, ev, session_ids, inside)
+    return _rows(uid, s, ev, session_ids, ~lost & inside), lost, happened
+
+
+def _rows(uid: np.ndarray, s: Sessions, ev: Events, session_ids: np.ndarray, keep: np.ndarray) -> pa.Table:
+    """The events table holding the events of `keep`."""
     kept = ev.session[keep]
-    table = pa.table({
+    return pa.table({
         "user_id": pa.array(uid[s.user[kept]], pa.string()),
         "event_time": timestamps(ev.time[keep]),
         "event": pa.array(ev.kind[keep], pa.string()),
@@ -66,7 +77,6 @@ def _events_table(w: World, uid: np.ndarray, s: Sessions, ev: Events) -> tuple[p
         "article_id": pa.array(ev.article[keep], pa.string()),
         "campaign_id": pa.array(ev.campaign[keep], pa.string()),
     })
-    return table, lost
 
 
 def _outage_truth(w: World, lost: np.ndarray) -> dict[str, Any] | None:

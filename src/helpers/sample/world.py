@@ -123,6 +123,29 @@ ARTICLE_TOPICS = ["秋冬外套", "通勤好物", "周末出游", "轻奢配饰"
 AUTHOR = "编辑{}"
 
 
+# WeChat's own statistics of the same shop (helpers.sample.platform): names as WeChat's user
+# portrait and article-read statistics give them, and the planted gap against own tracking.
+WECHAT_UNKNOWN = "未知"
+WECHAT_GENDERS = {"female": "女", "male": "男", "unknown": WECHAT_UNKNOWN}
+WECHAT_PLATFORMS = {"ios": "iPhone", "android": "Android", "other": "其他"}
+WECHAT_AGES = {"<18": "17岁以下", "18-24": "18-24岁", "25-29": "25-29岁", "30-39": "30-39岁",
+               "40-49": "40-49岁", "50+": "50岁以上"}
+DEVICES = {  # per platform: device model -> weight
+    "ios": {"iPhone 15": 3.0, "iPhone 14": 3.0, "iPhone 13": 2.5, "iPhone 12": 1.5, "iPhone 11": 1.0},
+    "android": {"华为 Mate 60": 3.0, "荣耀 90": 2.0, "小米 14": 2.5, "OPPO Reno11": 2.0,
+                "vivo X100": 2.0, "OPPO R9": 0.3},
+    "other": {"其他": 1.0},
+}
+OA_READ_SOURCES = {"公众号消息": 0.42, "聊天会话": 0.24, "朋友圈": 0.12, "公众号主页": 0.06,
+                   "推荐": 0.09, "搜一搜": 0.04, "其他": 0.03}
+OA_DEDUPLICATED_READERS = 0.9  # readers of all articles of a day, deduplicated / summed per article
+# Days own tracking missed visits WeChat counted (its SDK failed to start after a release), as days
+# before the data's last day, and the visits missed: returning visitors (share of that day's
+# tracked visitors) and new visitors who never reached the users table (share of its new users).
+UNTRACKED_DAYS_BEFORE_END = (10, 9)
+UNTRACKED_RETURNING_SHARE, UNTRACKED_NEW_SHARE = 0.18, 0.30
+
+
 def probabilities(weights: dict[Any, float]) -> tuple[list[Any], np.ndarray]:
     """Keys and normalised probabilities of a weight table (the order of `rng.choice`'s outcomes)."""
     keys = list(weights)

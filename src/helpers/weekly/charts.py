@@ -34,11 +34,11 @@ def kpi_trend(weekly: pd.DataFrame, key: str, events: list[Event], tx: Text) -> 
     fig, ax = plt.subplots(figsize=style.figure_size(200))
     labels = [f"W{d.isocalendar().week:02d}" for d in weekly["start"]]
     colors = [NEUTRAL] * (len(weekly) - 1) + [PALETTE[0]]
-    values = weekly[key].fillna(0)
-    ax.bar(labels, values, color=colors, width=0.7)
+    values = weekly[key].astype("float64")  # a week without a value has no bar (not a 0 bar)
+    ax.bar(labels, values.fillna(0), color=colors, width=0.7)
     days = _event_days(events)
     marked = [i for i, start in enumerate(weekly["start"])
-              if any(start + timedelta(days=d) in days for d in range(7))]
+              if any(start + timedelta(days=d) in days for d in range(7)) and values.notna().iloc[i]]
     if marked:
         top = float(values.max() or 1)
         ax.scatter([labels[i] for i in marked], [values.iloc[i] + top * 0.06 for i in marked],
