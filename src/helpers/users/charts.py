@@ -276,12 +276,14 @@ def referral_panels(depth: pd.DataFrame, k: pd.DataFrame, tx: Text) -> list[tupl
     return [(left_fig, tx("ua_alt_chain_depth")), (right_fig, tx("ua_alt_weekly_k"))]
 
 
-def portrait_panels(frames: dict[str, pd.DataFrame], tx: Text) -> list[tuple[Figure, str]]:
+def portrait_panels(frames: dict[str, pd.DataFrame], tx: Text, metric: str = "portrait_users",
+                    age: str = "age_band") -> list[tuple[Figure, str]]:
     """Shares of gender, age and platform values, new vs active users side by side: one panel
     (figure, alt text) per dimension, for `rep.charts`.
-    frames: per dimension, rows of (value, population, users, share) with privacy applied."""
-    tx.shows("portrait_users")
-    named = {tx("ua_gender"): frames["gender"], tx("ua_age"): frames["age_band"],
+    frames: per dimension, rows of (value, population, users, share) with privacy applied; `metric`
+    the registry key of those users and `age` the frame of age values (WeChat's portrait: "age")."""
+    tx.shows(metric)
+    named = {tx("ua_gender"): frames["gender"], tx("ua_age"): frames[age],
              tx("ua_platform"): frames["platform"]}
     panels = []
     for name, frame in named.items():
@@ -304,10 +306,10 @@ def portrait_panels(frames: dict[str, pd.DataFrame], tx: Text) -> list[tuple[Fig
     return panels
 
 
-def top_places(frame: pd.DataFrame, title: str, tx: Text) -> Figure:
+def top_places(frame: pd.DataFrame, title: str, tx: Text, metric: str = "portrait_users") -> Figure:
     """The ten provinces or cities with most active users (a portrait frame, privacy applied)."""
     top = frame.query("population == 'active'").head(10)
-    return top_bars(top.set_index("value")["users"], "portrait_users", title, tx)
+    return top_bars(top.set_index("value")["users"], metric, title, tx)
 
 
 def daily_line(frame: pd.DataFrame, metric: str, title: str, tx: Text) -> Figure:

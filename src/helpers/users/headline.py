@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.core import kpis
+from helpers.core.metrics import METRICS
 from helpers.core.periods import Period
+from helpers.core.sql import PAID
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
-from helpers.users import activity, funnel, lifecycle, referral, retention, value
+from helpers.users import activity, funnel, lifecycle, referral, retention, value, wechat_stats
 
 BUYER_KEYS = ("buyers", "repurchase_rate", "returning_buyer_share", "arpu", "arppu")
 KEYS = CONTRACTS["user_analysis"].metrics  # v1 and the v1.1 additions of report-outputs.md
+# Platform-only data (report-outputs.md, additions): these keys come from WeChat's visits, defined so.
+PLATFORM_KEYS = {"wau": "wx_weekly_visitors", "new_users": "wx_new_visitors", "dau_mean": "wx_visitors"}
 
 
 def headline(wh: Warehouse, period: Period, funnel_steps: list[str] | tuple[str, ...],
@@ -66,3 +70,33 @@ def funnel_conversion(wh: Warehouse, lo: int, hi: int, steps: list[str] | tuple[
 
 def _value(x: float) -> float | None:
     return None if x != x else float(x)  # NaN (not observable) is published as null
+
+
+def platform_headline(wh: Warehouse, period: Period) -> dict[str, Any]:
+    """The published metrics on platform-only data (WeChat's statistics, no events): wau = the
+    week's WeChat visit_uv, new_users = the sum of the days' visit_uv_new, dau_mean = the mean of the
+    days' visit_uv (each null when WeChat's rows lack it); the buyer figures and aov from the orders
+    table when it holds paid orders (they need orders, not events; arpu divides by that wau);
+    every key needing user-level events null."""
+    lo, hi = day_number(period.start), day_number(period.end)
+    metrics: dict[str, Any] = dict.fromkeys(KEYS)
+    metrics.update(wechat_stats.platform_headline(wh, lo))
+    if value.has_paid_orders(wh):
+        buyers = value.buyer_metrics(wh, lo, hi, metrics["wau"])
+        metrics.update({k: buyers[k] for k in BUYER_KEYS}, aov=orders_aov(wh, lo, hi))
+    return metrics
+
+
+def platform_definitions() -> dict[str, str]:
+    """The JSON definitions of the keys platform-only data takes from WeChat's visits (and of
+    arpu, which divides by one of them)."""
+    return {**{key: METRICS[wx].definition for key, wx in PLATFORM_KEYS.items()},
+            "arpu": f"{METRICS['arpu'].definition}, wau being WeChat's visit_uv of the ISO week (WeChat's "
+                    "statistics only, no events table)"}
+
+
+def orders_aov(wh: Warehouse, lo: int, hi: int) -> float | None:
+    """GMV / paid orders of the days, from the orders table alone (as the weekly summary's aov)."""
+    row = wh.query(f"SELECT COUNT(*) AS orders, SUM(amount) AS gmv FROM orders WHERE {PAID} AND paid_day "
+                   "BETWEEN :lo AND :hi", {"lo": lo, "hi": hi}).iloc[0]
+    return kpis.aov(_value(row.gmv), float(row.orders))

@@ -37,6 +37,16 @@ class UserAnalysisParams(SharedParams):
     clv_horizon_days: int = Field(90, ge=7, le=730, description="CLV prediction horizon")
     clv_holdout_weeks: int = Field(8, ge=2, le=26, description="weeks held out to check the CLV model")
     top_referrers: int = Field(10, ge=0, le=50, description="referrers listed (by pseudonym only)")
+    # WeChat's own statistics (tables mp_*) and the reconciliation with own tracking
+    wechat_retention_days: int = Field(35, ge=7, le=90,
+                                       description="daily cohorts shown in WeChat's retention table")
+    top_pages: int = Field(10, ge=1, le=50, description="pages listed in the top pages tables")
+    reconcile_weeks: int = Field(4, ge=1, le=26, description="weeks whose days set the typical gap")
+    reconcile_tolerance: float = Field(
+        0.15, gt=0, lt=1, description="a day is flagged when own/WeChat is off the window's typical ratio "
+                                      "by more than this fraction")
+    reconcile_min_count: int = Field(100, ge=1, description="days (pages) under this WeChat count are shown, "
+                                                            "not judged")
 
     @field_validator("funnel_steps")
     @classmethod
