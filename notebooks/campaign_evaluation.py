@@ -22,7 +22,9 @@
 # (sample-ratio check, CUPED, Holm, sequential intervals while it runs, power), otherwise a
 # counterfactual model fitted on the days before it (with a placebo check) or a
 # difference-in-differences against a named comparison group. Then campaign-type details and
-# the channel table with first- and last-touch attribution. The helpers compute everything
+# the channel table with first- and last-touch attribution. On WeChat's statistics alone (no own
+# events), campaigns are evaluated without control on the daily totals (`campaigns.series` decides
+# the series), and the sections needing users say so. The helpers compute everything
 # (`helpers.campaigns`, `helpers.stats`, tested there); this notebook arranges it.
 
 # %% tags=["parameters"]
@@ -34,6 +36,7 @@ params = {}
 from helpers.campaigns import blocks, findings, tables
 from helpers.campaigns import evaluation as ca
 from helpers.campaigns.channel_queries import channels
+from helpers.core.kpis import platform_only
 from helpers.core.warehouse import day_number
 from helpers.suite import open_report
 
@@ -64,7 +67,9 @@ tests = [e for e in evals if e.experiment is not None]
 untested = [e for e in evals if e.test_reason is not None]
 if evals:
     rep.section("ce_tests")
-    if not wh.has("assignments"):
+    if platform_only(wh):
+        rep.skipped("ce_missing_events_tests")
+    elif not wh.has("assignments"):
         rep.skipped("ce_missing_assignments")
     elif not wh.has("orders"):
         rep.skipped("ce_missing_orders")
@@ -79,20 +84,28 @@ for e in tests:
 uncontrolled = [e for e in evals if e.experiment is None]
 if uncontrolled:
     rep.section("ce_uncontrolled")
+if uncontrolled and platform_only(wh):
+    rep.paragraph(rep.tx("ce_aggregate_note"))
 for e in uncontrolled:
     blocks.without_control(rep, e, p)
 
 # %%
 if evals:
     rep.section("ce_by_type")
-for e in evals:
-    blocks.type_details(rep, e, p)
+if evals and platform_only(wh):
+    rep.skipped("ce_missing_events_types")
+elif evals:
+    for e in evals:
+        blocks.type_details(rep, e, p)
 
 # %%
 rep.section("ce_channels")
-if not wh.has("spend"):
-    rep.skipped("ce_missing_spend")
-blocks.channels(rep, channels(wh, day_number(rep.period.start), day_number(rep.period.end)))
+if platform_only(wh):
+    rep.skipped("ce_missing_events_channels")
+else:
+    if not wh.has("spend"):
+        rep.skipped("ce_missing_spend")
+    blocks.channels(rep, channels(wh, day_number(rep.period.start), day_number(rep.period.end)))
 
 # %%
 rep.footer()

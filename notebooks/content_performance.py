@@ -18,11 +18,13 @@
 # %% [markdown]
 # # Content performance
 # For official-account editors and their managers: which articles were read, shared and acted on,
-# what works, when to publish, whether pushes cost followers, what reading brought in orders, and
-# how the mini-program's pages did. Articles are compared at the same age (first N days after
-# publishing, `compare_days`) and ranked by read rates shrunk toward their column's average, so
-# that small samples do not top the list by luck. All numbers come from `helpers.content`
-# (history, works, followers, buying, pages, outliers); prose from `helpers.content.findings`.
+# where readers came from (WeChat's reads by source), what works, when to publish, whether pushes
+# cost followers, what reading brought in orders, and how the mini-program's pages did. On WeChat's
+# statistics alone (no own events) the last two need user-level events and say so. Articles are
+# compared at the same age (first N days after publishing, `compare_days`) and ranked by read
+# rates shrunk toward their column's average, so that small samples do not top the list by luck.
+# All numbers come from `helpers.content` (history, reads, works, followers, buying, pages,
+# outliers); prose from `helpers.content.findings`.
 # (Markdown cells are analysts' notes and are not shown in the report.)
 
 # %% tags=["parameters"]
@@ -35,7 +37,8 @@ from helpers.content import buying, charts, findings, followers, pages, tables, 
 from helpers.content.headline import CARD_KEYS, CARD_TABLES, headline, week_on_week
 from helpers.content.history import history, top_bottom
 from helpers.content.outliers import MIN_ARTICLES, expected_readers
-from helpers.content.sections import history_shown, week_articles_shown
+from helpers.content.reads import source_reads
+from helpers.content.sections import events_missing, history_shown, week_articles_shown, without_recipients
 from helpers.core.warehouse import day_number
 from helpers.render.components import Kpi
 from helpers.suite import open_report
@@ -47,7 +50,7 @@ hist = (history(wh, rep.period, p.history_weeks, p.compare_days, p.same_age_days
         if wh.has("articles") and wh.has("article_stats") else None)
 
 # %%
-metrics = rep.publish(headline(wh, rep.period, hist))["metrics"]
+metrics = rep.publish(headline(wh, rep.period, hist, p.min_cell_size))["metrics"]
 wow, partial = week_on_week(wh, rep.period, metrics, hist)
 glance = findings.at_a_glance(metrics, wow, hist, tx)
 
@@ -75,6 +78,23 @@ if week_articles_shown(rep, wh, hist, metrics["articles_published"]):
     rep.table(*tables.ranking(shown, p.same_age_days, p.compare_days, p.min_cell_size, tx))
     rep.note(findings.shrinkage_note(hist, tx))
     rep.table(*tables.engagement(hist.current, p.min_cell_size, tx))
+elif without_recipients(hist):
+    rep.table(*tables.engagement(hist.current, p.min_cell_size, tx))
+
+# %%
+# WeChat's reads by source: shown when the data has them, or says what is missing when the data is
+# WeChat's statistics alone (own tracking without oa_reads has never had this section)
+week_reads = source_reads(wh, rep.period) if wh.has("oa_reads") else None
+if wh.has("oa_reads") or not wh.has("events"):
+    rep.section("cp_section_reads")
+if not wh.has("oa_reads") and not wh.has("events"):
+    rep.skipped("cp_missing_oa_reads")
+elif wh.has("oa_reads") and week_reads is None:
+    rep.unavailable("cp_why_no_read_rows")
+elif week_reads is not None:
+    rep.finding(findings.reads(week_reads, p.min_cell_size, tx))
+    rep.table(*tables.reads(week_reads, p.min_cell_size, tx))
+    rep.note(tx("cp_note_reads", k=p.min_cell_size))
 
 # %%
 rep.section("cp_section_works")
@@ -90,10 +110,14 @@ rep.section("cp_section_timing")
 if history_shown(rep, hist):
     frequency = works.push_frequency(wh, hist, p.target_pushes_per_week)
     rep.finding(findings.timing(hist, frequency, p.target_pushes_per_week, p.min_articles_per_group, tx))
-    rep.chart(charts.timing_heatmap(*works.timing_heatmap(hist), p.compare_days, tx), alt=tx("cp_alt_timing"))
+    if hist.times_known:
+        rep.chart(charts.timing_heatmap(*works.timing_heatmap(hist), p.compare_days, tx), alt=tx("cp_alt_timing"))
+    else:
+        rep.skipped("cp_missing_publish_times")
     rep.charts(charts.publishing(frequency, works.gap_effect(hist), p.target_pushes_per_week,
                                  p.compare_days, tx))
-    rep.note(findings.timing_note(p.compare_days, tx))
+    if hist.times_known:
+        rep.note(findings.timing_note(p.compare_days, tx))
 
 # %%
 rep.section("cp_section_followers")
@@ -120,7 +144,7 @@ else:
 # %%
 rep.section("cp_section_buying")
 if not (wh.has("events", "article_id") and wh.has("orders")):
-    rep.skipped("cp_missing_buying")
+    rep.skipped(events_missing(wh, "cp_missing_buying", "cp_missing_events_buying"))
 else:
     credit = buying.reading_to_buying(wh, rep.period, p.conversion_window_hours)
     if credit.articles.empty:
@@ -133,7 +157,7 @@ else:
 # %%
 rep.section("cp_section_pages")
 if not wh.has("events", "page"):
-    rep.skipped("cp_missing_pages")
+    rep.skipped(events_missing(wh, "cp_missing_pages", "cp_missing_events_pages"))
 else:
     page_frame = pages.page_stats(wh, rep.period, p.exit_rate_jump)
     if page_frame.empty:

@@ -21,7 +21,8 @@
 # calendar effects (Chinese holidays, make-up workdays, 618 / Double 11 / Double 12, user events),
 # and the report week monitored against a forecast made before it. The models, their backtests and
 # the interval calibration live in `helpers.stats` (forecast_models, backtest, calibration,
-# forecast, anomaly); the series, findings, tables and charts in `helpers.forecasting`.
+# forecast, anomaly); the series, findings, tables and charts in `helpers.forecasting`. On WeChat's
+# statistics alone (no own events) the users series are WeChat's daily visitors and new visitors.
 # (Markdown cells are for analysts and are not shown in the report.)
 
 # %% tags=["parameters"]
@@ -49,7 +50,7 @@ p = rep.params
 
 # %%
 # The series: warehouse KPIs whose tables exist, then the CSV series of the parameters.
-infos = {k: runs.warehouse_info(k) for k in p.metrics}
+infos = {k: runs.warehouse_info(k, series.registry_key(rep.wh, k)) for k in p.metrics}
 missing = {k: series.missing_table(rep.wh, k) for k in p.metrics if series.missing_table(rep.wh, k)}
 values = series.daily_series(rep.wh, rep.period, list(p.metrics))
 for s in p.csv_series:
@@ -85,7 +86,7 @@ for a in findings.anomaly_alerts(ran, rep.tx):
 for a in findings.threshold_alerts(alerts, infos, rep.tx):
     rep.alert("threshold", **a)
 for key, table in missing.items():
-    rep.skipped("fc_missing_table", table=table, label=rep.label(key))
+    rep.skipped("fc_missing_table", table=table, label=infos[key].label(rep.tx))
 for r in (r for r in ran if r.unforecast):
     rep.unavailable("fc_series_not_forecast", label=r.info.label(rep.tx), reason=why_not(r.unforecast, rep.tx))
 

@@ -42,15 +42,17 @@ def _visible(fragments: list[str]) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def run_notebook(name: str, tables: dict, folder: Path, monkeypatch: Any, **params: Any) -> Run:
-    """The notebook `name` on `tables` (written to `folder`), with `params` over the defaults."""
+def run_notebook(name: str, tables: dict, folder: Path, monkeypatch: Any, fmt: str = "parquet",
+                 **params: Any) -> Run:
+    """The notebook `name` on `tables` (written to `folder` as typed Parquet, or CSV with
+    fmt="csv"), with `params` over the defaults."""
     shown: list[str] = []
 
     def display(obj: Any) -> None:
         shown.append(obj.to_html() if hasattr(obj, "to_html") else getattr(obj, "data", ""))
 
     monkeypatch.setattr(report_module, "display", display)
-    warehouse = build_warehouse(write_dataset(folder / "source", tables), target=folder / "wh.duckdb")
+    warehouse = build_warehouse(write_dataset(folder / "source", tables, fmt), target=folder / "wh.duckdb")
     out = folder / "out"
     out.mkdir(exist_ok=True)
     code = (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8").replace(

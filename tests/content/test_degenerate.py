@@ -59,6 +59,7 @@ def run(tables: Tables, tmp_path, monkeypatch, language: str = "en"):
 def test_users_and_events_only_skip_every_content_section(tmp_path, monkeypatch):
     result = run(shop(), tmp_path, monkeypatch)
     assert all(v is None for v in result.doc["metrics"].values())
+    # eight sections; WeChat's reads by source are not offered to own tracking without oa_reads
     assert len(result.skipped) == 8 and all(r.startswith("Section skipped") for r in result.skipped)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers.content import charts, findings, tables
-from helpers.content.headline import headline
+from helpers.content.headline import ADDED_KEYS, headline
 from helpers.content.history import history
 from helpers.content.outliers import expected_readers
 from helpers.content.pages import page_stats
@@ -70,6 +70,7 @@ def report(hostile, tmp_path_factory) -> Path:
 def test_json_has_every_key_and_matches_the_data(report, hostile):
     doc = json.loads((report / "content_performance.json").read_text(encoding="utf-8"))
     assert tuple(doc) == (*PAYLOAD_KEYS, "summary") and doc["period"] == "2026-W47"
+    # WeChat's reads by source (issue 15) are not offered to own tracking without oa_reads
     assert doc["summary"]["sections_skipped"] == [] and doc["summary"]["top_finding"]
     m = doc["metrics"]
     assert set(CONTRACTS["content_performance"].metrics) <= set(m) <= set(doc["definitions"])
@@ -105,7 +106,7 @@ def test_report_is_self_contained_and_escapes_free_text(report):
     for section in ("本周文章", "什么内容有效", "何时发布", "粉丝变化", "从阅读到购买", "小程序页面",
                     "异常文章"):
         assert f">{section}<" in page
-    assert 'class="wx-skipped"' not in page
+    assert 'class="wx-skipped"' not in page and "oa_reads" not in page  # no reads section offered
 
 
 def test_missing_tables_skip_their_sections_in_english(tmp_path):
@@ -118,7 +119,7 @@ def test_missing_tables_skip_their_sections_in_english(tmp_path):
     result = run("--data", str(data), "--period", "2026-W47", "--out", str(out), "--params", str(params))
     assert result.returncode == 0, result.stdout + result.stderr
     doc = json.loads((out / "2026-W47" / "content_performance.json").read_text(encoding="utf-8"))
-    assert doc["metrics"] == dict.fromkeys(CONTRACTS["content_performance"].metrics)
+    assert doc["metrics"] == dict.fromkeys((*CONTRACTS["content_performance"].metrics, *ADDED_KEYS))
     assert doc["summary"]["verdict"] == "incomplete" and len(doc["summary"]["sections_skipped"]) == 8
     page = (out / "2026-W47" / "content_performance.html").read_text(encoding="utf-8")
     assert page.count('class="wx-skipped"') == 8  # every section, the glance too: no content tables

@@ -10,6 +10,7 @@ from helpers.campaigns.channel_queries import attribution_orders
 from helpers.campaigns.evaluation import Evaluation, specifics
 from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.campaigns.wording import campaign_title, word
+from helpers.core.kpis import platform_only
 from helpers.core.warehouse import day_number
 from helpers.render.report import Report
 
@@ -22,6 +23,8 @@ def scorecard_notes(rep: Report, evals: list[Evaluation]) -> None:
         treated = None if conversion is None else float(conversion.fixed.treatment)
         notes.append(findings.scorecard_note(e, rep.tx, treated))
     rep.bullets(notes)
+    if platform_only(rep.wh):
+        rep.note(rep.tx("ce_scorecard_aggregate"))
     for e in evals:
         if e.previous:
             rep.table(tables.versus_previous(e, rep.tx), {})

@@ -18,11 +18,19 @@ from typing import Any, Literal
 import pandas as pd
 
 from helpers.campaigns import queries as cq
+from helpers.campaigns import series
 from helpers.campaigns import type_queries as tq
 from helpers.campaigns.experiment import Experiment, analyse_experiment
-from helpers.campaigns.observational import CounterfactualAnalysis, DidAnalysis, analyse_counterfactual, analyse_did
+from helpers.campaigns.observational import (
+    CounterfactualAnalysis,
+    DidAnalysis,
+    MissingDays,
+    analyse_counterfactual,
+    analyse_did,
+)
 from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.campaigns.queries import Campaign
+from helpers.core.kpis import platform_only
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.stats import causal
@@ -152,7 +160,7 @@ def comparable(wh: Warehouse, prev: Campaign, as_of: int, randomized: bool
     `randomized`: it lies entirely inside the data (one that began before the data would be
     counted in part) and reach means the same for both (assigned users of a randomized test,
     else active users)."""
-    prev_randomized = cq.is_randomized(wh, prev) and wh.has("orders")
+    prev_randomized = cq.is_randomized(wh, prev) and wh.has("orders") and not platform_only(wh)
     if prev.start_day < day_number(wh.first_date) or prev_randomized != randomized:
         return None
     return prev, cq.scorecard(wh, prev, as_of, prev_randomized)
@@ -161,7 +169,8 @@ def comparable(wh: Warehouse, prev: Campaign, as_of: int, randomized: bool
 def evaluate(wh: Warehouse, c: Campaign, campaigns: list[Campaign], as_of: int,
              params: CampaignEvaluationParams) -> Evaluation:
     """One campaign by the strongest method its data allows (see the module docstring)."""
-    randomized = cq.is_randomized(wh, c) and wh.has("orders")
+    # A randomized test compares the users of its variants: it needs own tracking.
+    randomized = cq.is_randomized(wh, c) and wh.has("orders") and not platform_only(wh)
     card = cq.scorecard(wh, c, as_of, randomized)
     prev = cq.previous_of_type(campaigns, c)
     previous = comparable(wh, prev, as_of, randomized) if prev else None
@@ -177,22 +186,39 @@ def evaluate(wh: Warehouse, c: Campaign, campaigns: list[Campaign], as_of: int,
     return _without_control(wh, e, campaigns, params)
 
 
+def daily_metric(wh: Warehouse, c: Campaign, params: CampaignEvaluationParams) -> tuple[str | None, Reason | None]:
+    """The daily series a campaign without control is evaluated on: its target_metric when it is
+    one of DAILY_METRICS (on WeChat's statistics alone also active users or WeChat's visitors and
+    new visitors), else the parameter counterfactual_metric, measured on `series.source_metric`.
+    On WeChat's statistics alone without orders, paid orders and GMV give way to WeChat's daily
+    visitors (the one series every mini-program has); None and why when the data lacks the series."""
+    platform = platform_only(wh)
+    known = (*DAILY_METRICS, "active_users", *series.AGGREGATES) if platform else DAILY_METRICS
+    metric = series.source_metric(wh, c.target_metric if c.target_metric in known else params.counterfactual_metric)
+    if metric in ("orders", "gmv") and not wh.has("orders"):
+        if not platform:
+            return None, Reason("ce_reason_no_orders")
+        metric = "visitors"
+    return (metric, None) if series.available(wh, metric) else (None, Reason("ce_reason_no_visits"))
+
+
 def _without_control(wh: Warehouse, e: Evaluation, campaigns: list[Campaign],
                      params: CampaignEvaluationParams) -> Evaluation:
     """Difference-in-differences when a comparison group is named, and the counterfactual model
     when enough days precede the campaign and the metric varies before it."""
     c = e.campaign
-    metric = c.target_metric if c.target_metric in DAILY_METRICS else params.counterfactual_metric
-    if metric in ("orders", "gmv") and not wh.has("orders"):
-        e.reason = Reason("ce_reason_no_orders")
+    metric, e.reason = daily_metric(wh, c, params)
+    if metric is None:
         return e
-    if c.campaign_id in params.comparison_groups:
+    if c.campaign_id in params.comparison_groups and platform_only(wh):
+        e.reason = Reason("ce_reason_did_needs_events")
+    elif c.campaign_id in params.comparison_groups:
         try:
             e.did = analyse_did(wh, c, e.as_of, params, metric)
             e.method, e.metric = "diff_in_diff", metric
         except ValueError as exc:
             e.reason = Reason("ce_reason_did", {"error": str(exc)})
-    pre_days = c.start_day - max(day_number(wh.first_date), c.start_day - params.pre_period_days)
+    pre_days = c.start_day - max(series.first_day(wh, metric), c.start_day - params.pre_period_days)
     if pre_days < causal.MIN_PRE_DAYS:
         if e.method == "none":
             e.reason = Reason("ce_reason_short_history", {"days": max(pre_days, 0),
@@ -202,6 +228,9 @@ def _without_control(wh: Warehouse, e: Evaluation, campaigns: list[Campaign],
         e.counterfactual = analyse_counterfactual(wh, c, campaigns, e.as_of, params, metric)
     except causal.Unmodelable:
         e.reason = Reason("ce_reason_constant")
+        return e
+    except MissingDays as gap:
+        e.reason = Reason("ce_reason_missing_days", {"days": gap.days})
         return e
     if e.method == "none":
         e.method, e.metric = "counterfactual", metric
@@ -263,7 +292,11 @@ DEFINITIONS = {
         "of lift_abs: conversion (share of assigned users with a paid order from assignment to "
         "the end of the test or period; lift_abs in fractions, i.e. points / 100), "
         "revenue_per_user (CNY), orders_per_user, or, for counterfactual and diff_in_diff, orders "
-        "(paid orders), gmv (CNY) or new_users summed over the campaign days. lift_rel = lift_abs "
+        "(paid orders), gmv (CNY) or new_users summed over the campaign days; on WeChat's "
+        "statistics without user-level events, the counterfactual is fitted on the daily totals and "
+        "metric is visitors or new_visitors (WeChat's daily visit_uv or visit_uv_new of the whole "
+        "mini-program, summed over the campaign days), orders or gmv (every paid order). "
+        "lift_rel = lift_abs "
         "/ control (or counterfactual), a relative change. ci_low, ci_high: 95% interval of "
         "lift_abs; for randomized campaigns still running, an always-valid sequential interval "
         "(asymptotic confidence sequence) that stays valid at every weekly look, and p_value "

@@ -22,6 +22,15 @@ PLACEBO_MAX_DAYS = 14
 PLACEBO_MAX_WINDOWS = 52  # how far back placebo windows are looked for (params.placebos <= 52)
 
 
+class MissingDays(ValueError):
+    """Days of a campaign (or of the days after it) without the metric's value: WeChat's daily
+    statistics may lack a day; its total cannot be compared with the model's."""
+
+    def __init__(self, days: int):
+        super().__init__(f"{days} day(s) of the campaign without a value")
+        self.days = days
+
+
 @dataclass
 class CounterfactualAnalysis:
     metric: str
@@ -58,6 +67,8 @@ def _regressors(wh: Warehouse, c: Campaign, campaigns: list[Campaign], metric: s
               series.campaign_regressors(campaigns, c, dates)]
     for name in covariates:
         if name == "active_users":
+            if not series.available(wh, name) or series.source_metric(wh, name) == metric:
+                continue  # on WeChat's statistics alone, visitors: not a covariate of themselves
             values = series.daily(wh, "active_users", lo, hi)
         elif c.targets_channel and wh.has("users", "channel"):
             values = series.daily(wh, metric, lo, hi, series.UserGroup("channel", (c.channel,), exclude=True))
@@ -70,11 +81,14 @@ def _regressors(wh: Warehouse, c: Campaign, campaigns: list[Campaign], metric: s
 def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign], as_of: int,
                            params: CampaignEvaluationParams, metric: str) -> CounterfactualAnalysis:
     """Fit on the pre-period, estimate during and after, GMV effect, placebos on earlier days."""
-    first = day_number(wh.first_date)
+    first = series.first_day(wh, metric)
     last, after = _window(c, as_of, params.post_period_days)
     lo = max(first, c.start_day - params.pre_period_days)
     exog = _regressors(wh, c, campaigns, metric, lo, after, params.covariates)
     y = series.daily(wh, metric, lo, after)
+    unseen = int(sum(pd.isna(v) for d, v in y.items() if d >= c.start))
+    if unseen:  # WeChat's figures of campaign days are missing: no total to compare
+        raise MissingDays(unseen)
     end = day_to_date(last)
     fit = causal.counterfactual(y, exog, c.start, end, CI_ALPHA)
     # Placebos: windows as long as the campaign (at most two weeks) on earlier days free of any
@@ -86,10 +100,11 @@ def analyse_counterfactual(wh: Warehouse, c: Campaign, campaigns: list[Campaign]
     step = 7 * -(-length // 7)
     history_lo = max(first, c.start_day - params.pre_period_days - step * PLACEBO_MAX_WINDOWS - length)
     history_x = _regressors(wh, c, campaigns, metric, history_lo, c.start_day - 1, params.covariates)
-    quiet = history_x.filter(regex="^campaign:").sum(axis=1) == 0
+    history_y = series.daily(wh, metric, history_lo, c.start_day - 1)
+    quiet = (history_x.filter(regex="^campaign:").sum(axis=1) == 0) & history_y.notna().to_numpy()
     windows = causal.placebo_windows(quiet, length, PLACEBO_MIN_PRE_DAYS, params.placebos, step, 1)
-    placebos = causal.placebos(series.daily(wh, metric, history_lo, c.start_day - 1), history_x, windows,
-                               params.pre_period_days, CI_ALPHA, log_scale=fit.log_scale)
+    placebos = causal.placebos(history_y, history_x, windows, params.pre_period_days, CI_ALPHA,
+                               log_scale=fit.log_scale)
     # The placebos are the model's errors on this series at this length: where they exceed their
     # intervals, every interval of the campaign is widened to match. GMV moves with the metric
     # (orders x basket), so its interval takes the metric's factor rather than a second set of fits.

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.core.kpis import platform_only
 from helpers.core.sql import PAID
 from helpers.core.warehouse import Warehouse, day_to_date
 from helpers.render.catalog import LANGUAGES, entry
@@ -161,7 +162,10 @@ def window_params(c: Campaign, lo: int, hi: int) -> dict[str, Any]:
 
 def scorecard(wh: Warehouse, c: Campaign, as_of: int, randomized: bool) -> dict[str, float | None]:
     """Reach, participants, new users, conversions, orders, GMV, cost, CAC and attributed ROAS of
-    one campaign from its start to its end (or `as_of`)."""
+    one campaign from its start to its end (or `as_of`); on WeChat's statistics alone, the figures
+    that need no users (`aggregate_scorecard`)."""
+    if platform_only(wh):
+        return aggregate_scorecard(wh, c, as_of)
     lo, hi = c.start_day, c.last_day(as_of)
     params = window_params(c, lo, hi)
     if randomized:
@@ -199,6 +203,14 @@ def scorecard(wh: Warehouse, c: Campaign, as_of: int, randomized: bool) -> dict[
     return out
 
 
+def aggregate_scorecard(wh: Warehouse, c: Campaign, as_of: int) -> dict[str, float | None]:
+    """The scorecard on WeChat's statistics alone: reach, participants, new users, conversions,
+    their orders and GMV, CAC and attributed ROAS all count the people a campaign touched and need
+    user-level events, so the card leaves them out (the report says so); it has the cost and the
+    tagged paid media. The campaign's effect on the daily totals is the counterfactual's."""
+    return {"cost": cost_to_date(wh, c, as_of), **paid_media(wh, c, as_of)}
+
+
 def ratio(num: float | None, den: float | None) -> float | None:
     """num / den, None when either is missing or den is 0 (a rate that cannot be computed)."""
     return None if num is None or not den else num / den
@@ -218,7 +230,7 @@ def target_actual(card: dict[str, float | None], target_metric: str | None,
                   treatment_conversion: float | None = None) -> float | None:
     """The scorecard value a campaign's target_metric refers to (None when not supported)."""
     if target_metric == "conversion":
-        return treatment_conversion if treatment_conversion is not None else card["conversion_rate"]
+        return treatment_conversion if treatment_conversion is not None else card.get("conversion_rate")
     return card.get(target_metric or "")
 
 

@@ -57,9 +57,11 @@ def overview(evals: list[Evaluation], gross_margin: float, tx: Text) -> pd.DataF
 
 
 def _scorecard_keys(cards: list[dict[str, float | None]]) -> list[str]:
-    """Scorecard rows; impressions and clicks only when some campaign has tagged spend."""
-    return [k for k in SCORECARD if k not in MEDIA_ROWS or any(card.get(SCORECARD[k]) is not None
-                                                               for card in cards)]
+    """Scorecard rows; impressions and clicks only when some campaign has tagged spend; the rows
+    no card has at all (counts of people on WeChat's statistics alone: `queries.aggregate_scorecard`)
+    left out."""
+    return [k for k in SCORECARD if any(SCORECARD[k] in card for card in cards)
+            and (k not in MEDIA_ROWS or any(card.get(SCORECARD[k]) is not None for card in cards))]
 
 
 def scorecards(evals: list[Evaluation], tx: Text) -> pd.DataFrame:

@@ -23,6 +23,7 @@ WORDS = {
     "orders_per_user": "ce_metric_orders_per_user", "aov": "ce_metric_aov",
     "refund_rate": "ce_metric_refund_rate", "unfollow_rate": "ce_metric_unfollow_rate",
     "orders": "ce_metric_orders", "gmv": "ce_metric_gmv", "new_users": "ce_metric_new_users",
+    "visitors": "ce_metric_visitors", "new_visitors": "ce_metric_new_visitors",
     "running": "ce_status_running", "ended": "ce_status_ended",
     "during": "ce_phase_during", "after": "ce_phase_after",
     "campaign": "ce_group_campaign", "organic": "ce_group_organic",
@@ -32,7 +33,8 @@ WORDS = {
 # The unit of each metric a lift can be measured in.
 METRIC_UNIT = {"conversion": "fraction", "revenue_per_user": "CNY", "orders_per_user": "ratio",
                "aov": "CNY", "refund_rate": "fraction", "unfollow_rate": "fraction",
-               "orders": "orders", "gmv": "CNY", "new_users": "users"}
+               "orders": "orders", "gmv": "CNY", "new_users": "users", "visitors": "users",
+               "new_visitors": "users"}
 _LEVEL_FORMAT = {"ratio": "decimal3"}  # per-user ratios read with three decimals
 _CHANGE_FORMAT = {"fraction": "points", "CNY": "signed_CNY", "ratio": "signed_decimal3"}
 

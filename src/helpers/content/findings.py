@@ -12,8 +12,9 @@ import pandas as pd
 from helpers.content import privacy, works
 from helpers.content.buying import Credit
 from helpers.content.headline import same_age_read_rate
-from helpers.content.history import History
+from helpers.content.history import NONE, History
 from helpers.content.labels import days, group_text, published, quote, same_age_label, title
+from helpers.content.reads import SourceReads
 from helpers.render.text import Text
 
 GLANCE_RATES = {"read_rate": "cp_glance_read_rate", "share_rate": "cp_glance_share_rate",
@@ -88,8 +89,9 @@ def articles(hist: History, tx: Text) -> str:
     best, worst = ranked.iloc[0], ranked.iloc[-1]
     rate = same_age_label(tx, "article_read_rate_days", hist.compare_days).lower()
     several = len(ranked) > 1
-    text = tx("cp_articles_best", rate=rate, title=quote(title(best), tx),
-              article_read_rate_shrunk=best["read_shrunk"], column=str(best["column_name"]),
+    column = {} if best["column_name"] == NONE else {"column": str(best["column_name"])}
+    text = tx("cp_articles_best" if column else "cp_articles_best_no_column", rate=rate,
+              title=quote(title(best), tx), article_read_rate_shrunk=best["read_shrunk"], **column,
               prior=best["read_prior"], evening=_evening(best, hist.compare_days, tx),
               sure=_posterior(best, ranked.iloc[1], tx) if several else "")
     if several:
@@ -222,6 +224,28 @@ def followers(m: dict[str, Any], sources: pd.DataFrame | None, pushes: pd.DataFr
             text += tx("cp_followers_spike", when=published(row, tx, prose=True), title=quote(title(row), tx),
                        push_unfollows=row["unfollows_48h"], ratio=row["ratio"])
     return text
+
+
+def reads(result: SourceReads, k: int, tx: Text) -> str:
+    """The week's readers (WeChat's deduplicated count, when given) and reads, and the source with
+    the most readers, unless hidden for privacy (`SourceReads.shown`, as in the table). Readers of
+    different sources are never added up."""
+    shown, _, total = result.shown(k)
+    parts = [tx("cp_reads_readers", oa_readers=total["readers"])] if pd.notna(total["readers"]) else []
+    if pd.notna(total["reads"]):
+        parts.append(tx("cp_reads_reads", oa_reads=total["reads"]))
+    text = tx("cp_reads_week", parts=_listed(parts, tx)) if parts else ""
+    if not result.deduplicated:
+        text += tx("cp_reads_no_total")
+    top = shown[shown["readers"] > 0].head(1)
+    if len(top):
+        row = top.iloc[0]
+        if result.deduplicated:
+            text += tx("cp_reads_top", source=tx.data(row["source"]), read_source_readers=row["readers"],
+                       read_source_readers_share=row["readers_share"])
+        else:
+            text += tx("cp_reads_top_count", source=tx.data(row["source"]), read_source_readers=row["readers"])
+    return text.lstrip()
 
 
 def buying(credit: Credit, k: int, window_hours: int, tx: Text) -> str:

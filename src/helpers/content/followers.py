@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.content.history import divide
+from helpers.content.history import divide, publish_times_known
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number, day_to_date
 from helpers.stats.counts import poisson_upper_tail
@@ -101,4 +101,5 @@ def push_unfollows(wh: Warehouse, first_day: int, last_day: int, spike_ratio: fl
                                                          "ratio"])], axis=1)
     out["flagged"] = out["published_sec"].isin(credited)
     out["published"] = pd.to_datetime(out["published_sec"], unit="s")
+    out["time_known"] = publish_times_known(wh)
     return out

@@ -9,13 +9,15 @@ from typing import Any
 import pandas as pd
 
 from helpers.content.history import History, best_article, divide
+from helpers.content.reads import source_reads, week_metrics
 from helpers.core.kpis import relative_change
 from helpers.core.metrics import METRICS
 from helpers.core.periods import Period
 from helpers.core.warehouse import Warehouse, day_number
 from helpers.render.outputs import CONTRACTS
 
-# Keys report-outputs v1.1 adds to the contract's (each defined in metrics.yaml).
+# Keys added to the contract's (each defined in metrics.yaml): WeChat's reads by source (issue 15).
+ADDED_KEYS = ("oa_readers", "oa_reads", "oa_shares")
 # The headline metrics on the at-a-glance cards, each with its week-on-week change.
 CARD_KEYS = ("articles_published", "readers", "read_rate", "share_rate", "share_rate_reads",
              "new_followers", "unfollows")
@@ -26,8 +28,9 @@ CARD_TABLES = {"articles_published": "articles", "readers": "article_stats", "re
 DAILY_TABLES = ("article_stats", "followers")
 
 
-def headline(wh: Warehouse, period: Period, hist: History | None) -> dict[str, Any]:
-    """The JSON metrics, exactly as report-outputs.md defines them; null when not computable."""
+def headline(wh: Warehouse, period: Period, hist: History | None, min_cell_size: int = 0) -> dict[str, Any]:
+    """The JSON metrics, exactly as report-outputs.md defines them; null when not computable (and
+    WeChat's reads by source null when privacy hides them: `reads.SourceReads.shown`)."""
     lo, hi = day_number(period.start), day_number(period.end)
     p = {"lo": lo, "hi": hi}
     m: dict[str, Any] = dict.fromkeys(CONTRACTS["content_performance"].metrics)
@@ -62,7 +65,8 @@ def headline(wh: Warehouse, period: Period, hist: History | None) -> dict[str, A
         if pd.notna(flow["new_followers"]):
             m["new_followers"], m["unfollows"] = int(flow["new_followers"]), int(flow["unfollows"])
             m["net_followers"] = m["new_followers"] - m["unfollows"]
-    return m
+    m |= week_metrics(source_reads(wh, period) if wh.has("oa_reads") else None, min_cell_size)
+    return {k: m[k] for k in (*CONTRACTS["content_performance"].metrics, *ADDED_KEYS)}
 
 
 def covered(wh: Warehouse, table: str, period: Period) -> bool:

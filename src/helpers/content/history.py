@@ -46,6 +46,19 @@ def stats_last_day(wh: Warehouse) -> int | None:
     return None if value is None else int(value)
 
 
+def publish_times_known(wh: Warehouse) -> bool:
+    """Whether articles.published_at carries a time of day. WeChat's article statistics give the
+    publish date only, which the conversion writes as 00:00: a source whose every published_at is
+    exactly at 00:00:00 has dates only (an account that truly pushes at midnight every time loses
+    only the publish-hour comparisons, which one hour could not make anyway)."""
+    if not wh.has("articles"):
+        return True
+    row = wh.query("""SELECT COUNT(*) AS n,
+                             SUM(CASE WHEN published_sec % 86400 <> 0 THEN 1 ELSE 0 END) AS timed
+                      FROM articles""").iloc[0]
+    return int(row["n"]) == 0 or int(row["timed"]) > 0
+
+
 def as_of(wh: Warehouse, period: Period) -> int:
     """Article totals and ages are counted up to the period's last day, or the last stats day
     when the stats end earlier: a report for a past week does not change with later data."""
@@ -113,6 +126,7 @@ class History:
     as_of: int
     compare_days: int
     first_day: int
+    times_known: bool = True  # published_at has times of day (`publish_times_known`)
 
     @property
     def observed(self) -> pd.DataFrame:
@@ -184,7 +198,9 @@ def history(wh: Warehouse, period: Period, weeks: int, compare_days: int,
     _shrink(frame, "sharers_c", "readers_c", "share")
     pushes = push_table(wh, end)[["published_sec", "gap_days"]]
     frame = frame.merge(pushes, on="published_sec", how="left")
-    return History(frame, period, end, compare_days, first)
+    known = publish_times_known(wh)
+    frame["time_known"] = known
+    return History(frame, period, end, compare_days, first, known)
 
 
 def best_article(hist: History) -> str | None:

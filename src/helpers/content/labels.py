@@ -58,9 +58,12 @@ def format_label(value: Any, tx: Text) -> str:
 
 def published(row: Any, tx: Text, prose: bool = False) -> str:
     """When a push went out: in a table '11-18 周三 21:49' / 'Wed 18 Nov 21:49', in a sentence
-    (`prose`) '11月18日（周三）21:49' (README "Conventions": one date style per context)."""
+    (`prose`) '11月18日（周三）21:49' (README "Conventions": one date style per context); the date
+    alone when the source has no times of day (`history.publish_times_known`), never '00:00'."""
     ts = row["published"]
-    key = "cp_published_at_prose" if prose else "cp_published_at"
+    dated = not row.get("time_known", True)
+    key = {(False, False): "cp_published_at", (True, False): "cp_published_at_prose",
+           (False, True): "cp_published_date", (True, True): "cp_published_date_prose"}[prose, dated]
     return ts.strftime(tx(key, weekday=tx.weekdays()[ts.weekday()]))
 
 

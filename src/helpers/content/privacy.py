@@ -29,6 +29,10 @@ OUTLIER_CELLS = {"readers_c": ("vs_expected",)}
 # New followers and unfollows per source: their totals are the week's cards.
 SOURCE_CELLS = {"new_followers": ("net_followers", "new_share"), "unfollows": ("net_followers",)}
 SOURCE_TOTALLED = ("new_followers", "unfollows")
+# Readers per read source (oa_reads) and what they reveal: the reads, shares and favourites of the
+# same people. The total row (reads add up to it) is shown, hence the complementary suppression.
+READ_CELLS = {"readers": ("readers_share", "reads", "reads_share", "shares", "favorites")}
+READ_TOTALLED = ("readers",)
 
 
 def hide(frame: pd.DataFrame, reveals: Mapping[str, Sequence[str]], k: int,
@@ -48,6 +52,11 @@ def buying(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def sources(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New followers and unfollows per source (`followers.follower_sources`) as they may be shown."""
     return hide(frame, SOURCE_CELLS, k, SOURCE_TOTALLED)
+
+
+def reads(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reads per source (`reads.source_reads(...).sources`) as they may be shown."""
+    return hide(frame, READ_CELLS, k, READ_TOTALLED)
 
 
 def engagement(frame: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -32,8 +32,27 @@ def week_articles_shown(rep: Report, wh: Warehouse, hist: History | None, publis
         rep.unavailable("cp_why_no_articles")
     elif current.empty and last is not None:
         rep.unavailable("cp_why_stats_end", date=day_to_date(last))
+    elif without_recipients(hist):
+        rep.unavailable("cp_why_no_recipients")
     elif current["read_shrunk"].isna().all():
         rep.unavailable("cp_why_week_unobserved", days=hist.compare_days)
     else:
         return True
     return False
+
+
+def events_missing(wh: Warehouse, own: str, platform: str) -> str:
+    """What a section resting on user-level events misses: `own` (a column or table of own
+    tracking) when the source has events, else `platform` (WeChat's statistics alone: the section
+    needs user-level events, which no WeChat statistic can stand in for)."""
+    return own if wh.has("events") else platform
+
+
+def without_recipients(hist: History | None) -> bool:
+    """The week's articles have statistics but none has recipients (WeChat's published-content
+    statistics give none): they cannot be ranked by read rate, but their readers, shares and 在看
+    can still be shown."""
+    if hist is None or hist.current.empty:
+        return False
+    current = hist.current
+    return not current["recipients"].gt(0).any() and current["readers"].notna().any()

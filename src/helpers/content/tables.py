@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from helpers.content import privacy
@@ -23,6 +24,7 @@ from helpers.content.labels import (
     title,
     with_interval,
 )
+from helpers.content.reads import SourceReads
 from helpers.core.metrics import METRICS
 from helpers.render import fmt
 from helpers.render.privacy import suppress
@@ -61,8 +63,9 @@ def _hidden(table: pd.DataFrame, mask: pd.DataFrame, columns: Iterable[tuple[str
 
 def ranking(shown: pd.DataFrame, ages: list[int], compare_days: int, k: int, tx: Text) -> Table:
     """The period's articles ranked by shrunk same-age read rate (rank 1 = best), with the time
-    each had in its first `compare_days` calendar days (an evening push has little of day 1); a
-    same-age read rate of fewer than k readers is hidden."""
+    each had in its first `compare_days` calendar days (an evening push has little of day 1; not
+    known, so not shown, when the source has publish dates only); a same-age read rate of fewer
+    than k readers is hidden."""
     shown, mask = privacy.engagement(shown, k)
     rows = [r for _, r in shown.iterrows()]
     where = [" · ".join([str(r["column_name"]), format_label(r["format"], tx), position(r["position"], tx)])
@@ -73,7 +76,8 @@ def ranking(shown: pd.DataFrame, ages: list[int], compare_days: int, k: int, tx:
         (tx("cp_rank") + ". " + tx("cp_title"), None, [f"{int(r['rank'])}. {title(r)}" for r in rows]),
         (" · ".join(tx(k) for k in ("cp_column", "cp_format", "cp_position")), None, where),
         (tx("cp_published"), None, [published(r, tx) for r in rows]),
-        _metric("article_same_age_time", shown["same_age_sec"], tx, compare_days),
+        *([_metric("article_same_age_time", shown["same_age_sec"], tx, compare_days)]
+          if shown["time_known"].all() else []),
         _metric("article_recipients", shown["recipients"], tx),
         *(_metric("article_read_rate_days", shown[f"read_rate_d{k}"], tx, k) for k in ages),
         (shrunk, None,
@@ -144,6 +148,32 @@ def sources(frame: pd.DataFrame, k: int, tx: Text) -> Table:
     columns = [(tx("cp_source"), None, [tx.follower_source(s) for s in data["source"]]),
                *(_metric(key, data[c], tx) for c, key in keys)]
     table, units = _build(columns)
+    return table, units, _hidden(table, mask, keys, tx)
+
+
+READ_COLUMNS = (("readers", "read_source_readers"), ("readers_share", "read_source_readers_share"),
+                ("reads", "read_source_reads"), ("reads_share", "read_source_reads_share"),
+                ("shares", "read_source_shares"), ("favorites", "read_source_favorites"))
+READ_CELLS_OF_TOTAL = ("readers", "readers_share", "reads", "reads_share", "shares", "favorites")
+
+
+def reads(result: SourceReads, k: int, tx: Text) -> Table:
+    """The week's readers and reads per source with their shares, then the row of every source
+    together (WeChat's deduplicated readers; blank without them); columns the source never gives
+    are left out. Sources of fewer than k readers are hidden with what they reveal, and the total
+    when it would give one away (`SourceReads.shown`, as in the finding and the JSON)."""
+    data, mask, total = result.shown(k)
+    hidden = all(np.isnan(v) for v in total.values()) and any(pd.notna(v) for v in result.total.values())
+    total |= {"readers_share": 1.0 if pd.notna(total["readers"]) else None,
+              "reads_share": 1.0 if pd.notna(total["reads"]) else None}
+    keys = [(c, key) for c, key in READ_COLUMNS
+            if result.sources[c].notna().any() or pd.notna(result.total.get(c, total[c]))]
+    columns = [(tx("cp_source"), None, [*(tx.data(s) for s in data["source"]), tx("cp_reads_all")]),
+               *(_metric(key, [*data[c], total[c]], tx) for c, key in keys)]
+    table, units = _build(columns)
+    last = pd.DataFrame(False, index=[len(mask)], columns=mask.columns)
+    last[list(READ_CELLS_OF_TOTAL)] = hidden  # hidden for privacy: "<k", not a dash
+    mask = pd.concat([mask, last], ignore_index=True)
     return table, units, _hidden(table, mask, keys, tx)
 
 

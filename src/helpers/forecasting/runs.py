@@ -30,16 +30,20 @@ class SeriesInfo:
     definition: str
     weekly: str = "sum"  # sum, or mean for a daily stock such as DAU (a sum of DAU is not users)
     names: dict[str, str] = field(default_factory=dict)  # language -> name, CSV series only
+    registry: str = ""  # the registry entry naming it, when not `key` (WeChat's users: series.registry_key)
 
     def label(self, tx: Text) -> str:
         """The series' name in the report language; a registry series counts as shown."""
-        return self.names[tx.language] if self.names else tx.label(self.key)
+        return self.names[tx.language] if self.names else tx.label(self.registry or self.key)
 
 
-def warehouse_info(key: str) -> SeriesInfo:
-    """A warehouse series described by its registry entry; DAU rolls up to a weekly mean."""
-    m = METRICS[key]
-    return SeriesInfo(key, m.unit, m.definition, "mean" if key == "daily_active_users" else "sum")
+def warehouse_info(key: str, registry: str | None = None) -> SeriesInfo:
+    """A warehouse series described by its registry entry (`registry`, default its key: on
+    WeChat's statistics alone the users series are WeChat's visitors, `series.registry_key`);
+    DAU rolls up to a weekly mean."""
+    m = METRICS[registry or key]
+    return SeriesInfo(key, m.unit, m.definition, "mean" if key == "daily_active_users" else "sum",
+                      registry=registry if registry and registry != key else "")
 
 
 def csv_info(name: str, path: Path, label_zh: str = "", label_en: str = "", unit: str = "count"

@@ -1,9 +1,10 @@
 """Daily series for forecasting and monitoring: warehouse KPIs, content and follower flow, CSV files.
 
 Each series is one value per day (source timezone) indexed by date. Warehouse KPIs reuse
-`kpis.kpi_series`; article reads and follower flow come from their own tables, counted as 0 on
-days inside the table's range without a row; a CSV file named in the parameters adds a KPI
-exported from elsewhere (`date,value`). Campaigns give the context of a day.
+`kpis.kpi_series` (on WeChat's statistics alone, its users are WeChat's visitors and new visitors,
+missing on a day without WeChat's row); article reads and follower flow come from their own tables,
+counted as 0 on days inside the table's range without a row; a CSV file named in the parameters
+adds a KPI exported from elsewhere (`date,value`). Campaigns give the context of a day.
 """
 
 from __future__ import annotations
@@ -24,12 +25,22 @@ _FROM_KPI = {"daily_active_users": "active_users", "daily_new_users": "new_users
              "daily_orders": "orders", "daily_gmv": "gmv"}
 _TABLE = {"daily_orders": "orders", "daily_gmv": "orders", "daily_reads": "article_stats",
           "daily_net_followers": "followers"}
+# On WeChat's statistics alone (no events), `kpis.kpi_series` gives WeChat's visitors and new
+# visitors of each day (mp_visits day rows) as active and new users: the series keep their keys,
+# and are named and defined by these registry entries.
+WECHAT_SERIES = {"daily_active_users": "wechat_daily_visitors", "daily_new_users": "wechat_daily_new_visitors"}
 CSV_COLUMNS = ("date", "value")
 
 
+def registry_key(wh: Warehouse, key: str) -> str:
+    """The registry entry that names and defines a warehouse series on this data."""
+    return WECHAT_SERIES.get(key, key) if summary.platform_only(wh) else key
+
+
 def missing_table(wh: Warehouse, key: str) -> str | None:
-    """The table a warehouse series needs and the source lacks, or None."""
-    table = _TABLE.get(key)
+    """The table a warehouse series needs and the source lacks, or None (on WeChat's statistics
+    alone, the users series need mp_visits)."""
+    table = "mp_visits" if registry_key(wh, key) in WECHAT_SERIES.values() else _TABLE.get(key)
     return table if table and not wh.has(table) else None
 
 
