@@ -103,9 +103,15 @@ ADDED = {
                       "aov", "churn_rate", "follower_activity"},
     "content_performance": {"share_rate_reads"},
 }
+ADDED["content_performance"] |= {"oa_readers", "oa_reads", "oa_shares"}  # issue 15: reads by source
 # issue 14: each KPI against its target and the forecast made before the week, and the week's
 # calendar events and campaigns
 ADDED["weekly_summary"] |= {"kpi_status", "context"}
+# issue 15 item 4: own tracking against WeChat's numbers (null without WeChat's tables)
+ADDED["user_analysis"] |= {"tracking_gap_days", "tracking_gap_typical"}
+# issue 15 item 3: WeChat's visits, opens and stay time (null without mp_visits); the definitions
+# of the KPIs name the platform-only case (report-outputs' additions)
+ADDED["weekly_summary"] |= {"visits", "opens", "stay_time_uv", "stay_time_session"}
 REWORDED = {
     "forecasting": {"series"},  # issue 11: says a series with nothing to model has model null
     # issue 12: a cell before the events start is not observable (the sample's events cover its days)
@@ -130,6 +136,8 @@ ITEM_ADDED = {("campaign_evaluation", "campaigns"): {"roi_low", "roi_high"}}  # 
 ITEM_CORRECTED = {("campaign_evaluation", "campaigns", "CLIVE"): {"lift_abs", "lift_rel", "ci_low", "ci_high",
                                                                    "p_value", "roas", "roi"}}
 REWORDED["campaign_evaluation"] = {"campaigns"}  # issue 13: defines roi_low and roi_high
+REWORDED["weekly_summary"] = {"active_users", "new_users"}  # issue 15: the platform-only case
+REWORDED["user_analysis"] |= {"new_users", "wau", "dau_mean", "arpu"}  # issue 15: the same
 
 
 def _items_as_before(name: str, metrics: dict) -> dict:
