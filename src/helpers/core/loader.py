@@ -1,19 +1,23 @@
-"""Read one source table into DuckDB as text or engine types, validate it against the contract,
+"""Read a source table into DuckDB as text or engine types, validate it against the contract,
 and land it typed.
 
-Validation runs inside DuckDB in one pass per table: every column's values must be readable as
-its type, present when required, finite, within the contract's bounds (`Column.min/max/below`,
-time values from 1970-01-01 to the run date + `days_ahead`), and every row must follow the table's
-rules (`Table.rules`) and key. The first problem stops the load with a DataError naming the file,
-the column, how many values fail, the first one's physical line (CSV) or row, its value and what
-was expected. Values of columns that identify a person are never quoted: rows are located by line.
-Admin-console exports (core.exports) are read into the same raw table, each row located at its
-export file and line, and validated the same way.
+A table is read in chunks: one file, every Parquet part of a table folder at once, or each CSV part
+on its own (its dialect and decimal separator are its own). Validation runs inside DuckDB in one
+pass per chunk: every column's values must be readable as its type, present when required,
+finite, within the contract's bounds (`Column.min/max/below`, time values from 1970-01-01 to the
+run date + `days_ahead`), and every row must follow the table's rules (`Table.rules`); the key is
+checked over the whole table once its chunks have landed. The first problem stops the load with a
+DataError naming the file, the column, how many values fail, the first one's physical line (CSV)
+or row (core.places), its value and what was expected. Values of columns that identify a person
+are never quoted: rows are located by line. Admin-console exports (core.exports) are read into the
+same raw table, each row located at its export file and line, and validated the same way.
+
+`append` lands only new part files of a table folder after the rows an earlier build landed
+(`restore`): the new rows are validated like any rows and the key is checked across old and new.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,24 +27,27 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from helpers.core import contract
 from helpers.core.casts import ENGINE_TYPE, EXPECTED, holds_value, ident, number_style, sql_str, typed_expr
 from helpers.core.contract import Column, ColumnType, Table
-from helpers.core.csvfiles import CsvFile, open_csv, physical_lines, raise_for_rejects, read_csv_sql
+from helpers.core.crosstable import QUALITY_CHECKS, Checked, cross_table_quality
+from helpers.core.csvfiles import open_csv, raise_for_rejects, read_csv_sql
 from helpers.core.errors import DataError
-from helpers.core.exports import Spot, read_export_table
+from helpers.core.exports import read_export_table
+from helpers.core.places import Place
 from helpers.core.sources import SourceFile, engine_reason
 
-log = logging.getLogger(__name__)
+__all__ = ["QUALITY_CHECKS", "Loader", "NeedsReload", "first_row"]
 
-QUALITY_CHECKS = {  # survivable problems: warned about, counted, shown in every report's notes
-    "events_before_first_seen": "events before the user's first_seen_at",
-    "events_unknown_user": "events of users missing from the users table",
-    "orders_unknown_user": "orders of users missing from the users table",
-}
 _SHOWN_CHARS = 80
 _OPENID = re.compile(r"o[A-Za-z0-9_-]{27}")  # WeChat openid/unionid: 28 characters from "o"
+
+
+class NeedsReload(Exception):
+    """New parts that do not fit the landed table's columns (an extra column it lacks, or of
+    another type): the table is loaded again from all its files, as a full build would."""
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
@@ -51,29 +58,15 @@ def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None
 
 
 @dataclass(frozen=True)
-class Place:
-    """Where a table's rows come from, for messages: CSV rows by physical line, export rows by
-    their file's line, others by row."""
+class _Chunk:
+    """Rows read into the raw table: from `paths`, numbers in text written with a decimal point
+    when `comma` (a comma-separated CSV or an export, where a comma only groups thousands). Files
+    DuckDB reads well (Parquet, DuckDB tables) are a view over them, read again by each pass
+    rather than copied first (`view`)."""
 
-    source: SourceFile
-    csv: CsvFile | None = None
-    spots: tuple[Spot, ...] = ()  # exports: where record k + 1 comes from
-
-    @property
-    def label(self) -> str:
-        return "line" if self.csv or self.spots else "row"
-
-    def at(self, records: list[int]) -> str:
-        """'line 7' / 'lines 2, 9' for record numbers (1 = the first row of data); exports from
-        several files: 'a.csv line 3, b.xls line 3'."""
-        if self.spots:
-            spots = [self.spots[r - 1] for r in records]
-            if len(self.source.files) > 1 or any(s.unit != "line" for s in spots):
-                return ", ".join(f"{s.path.name} {s}" for s in spots)
-            return f"line{'s' if len(spots) > 1 else ''} {', '.join(str(s.number) for s in spots)}"
-        lines = physical_lines(self.csv, records) if self.csv else {}
-        shown = ", ".join(str(lines.get(r, r)) for r in records)
-        return f"{self.label}{'s' if len(records) > 1 else ''} {shown}"
+    paths: tuple[Path, ...]
+    comma: bool
+    view: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +91,10 @@ def _bounds_text(c: Column) -> str:
     return f"a value from {c.min:g}{upper}" if c.min is not None else f"a value{upper}"
 
 
+def _column_list(values: list[Any]) -> str:
+    return "[" + ", ".join(values) + "]"
+
+
 class Loader:
     """Validates one source table by table inside DuckDB and writes the typed warehouse tables."""
 
@@ -113,23 +110,170 @@ class Loader:
         self.places: dict[str, Place] = {}
 
     def load(self, f: SourceFile) -> None:
-        table = contract.TABLES[f.table]
-        raw = f"raw_{f.table}"
-        place = self._read_raw(f, raw)
+        """Every file of `f` as a new warehouse table."""
+        self.places[f.table] = Place(f, self.workdir)
+        self.provided[f.table] = []
+        self._land_files(f, f.files, fresh=True)
+
+    def restore(self, f: SourceFile, segments: list[tuple[Path, int]], provided: list[str]) -> None:
+        """A table an earlier build landed (file and rows of each of its segments, in order)."""
+        place = Place(f, self.workdir)
+        for path, rows in segments:
+            place.add(path, rows)
         self.places[f.table] = place
+        self.provided[f.table] = list(provided)
+
+    def append(self, f: SourceFile, parts: tuple[Path, ...]) -> None:
+        """New part files of the restored table `f`, landed after its rows; NeedsReload when they
+        do not fit its columns."""
+        self.places[f.table].source = f
+        self._land_files(f, parts, fresh=False)
+
+    def _land_files(self, f: SourceFile, paths: tuple[Path, ...], fresh: bool) -> None:
+        table = contract.TABLES[f.table]
+        place = self.places[f.table]
+        first_new, created = place.rows + 1, not fresh
+        for chunk in self._chunks(f, paths, place):
+            try:
+                typed, raw_types = self._check_chunk(f, table, chunk, place)
+                self._land(f.table, table, typed, raw_types, create=not created, grow=fresh)
+            except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+                if not chunk.view:
+                    raise
+                kind = "Parquet" if f.kind == "parquet" else "a DuckDB table"  # a damaged page
+                raise DataError(f"{f.where}: cannot be read as {kind} ({engine_reason(exc)})") from None
+            finally:
+                self.con.execute(f"drop {'view' if chunk.view else 'table'} if exists raw_{f.table}")
+            created = True
+        if f.table in self.required and not first_row(self.con, f"select 1 from {ident(f.table)} limit 1"):
+            raise DataError(f"{f.where}: no rows; the {f.table} table is required, expected "
+                            f"{table.meaning}")
+        if table.key:
+            self._fail_on_duplicates(f.table, table, place, first_new)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _chunks(self, f: SourceFile, paths: tuple[Path, ...], place: Place):
+        """Reads the files into the raw table `raw_<table>` with `_row` = the record number, one
+        chunk at a time (each CSV part alone, Parquet parts together); yields each chunk."""
+        if f.kind == "csv":
+            for path in paths:
+                yield self._read_csv(f, path, place)
+        elif f.kind == "parquet":
+            yield self._read_parquet(f, paths, place)
+        elif f.kind == "export":
+            yield self._read_exports(f, place)
+        else:
+            self.con.execute(f"attach if not exists {sql_str(str(f.path))} as src (read_only)")
+            self._create(f, f"select *, rowid + 1 as _row from src.{ident(f.table)}",
+                         "a DuckDB table", f.where, view=True)
+            place.add(f.path, self._raw_rows(f))
+            yield _Chunk((f.path,), False, view=True)
+
+    def _raw_rows(self, f: SourceFile) -> int:
+        return first_row(self.con, f"select count(*) from raw_{f.table}")[0]
+
+    def _read_csv(self, f: SourceFile, path: Path, place: Place) -> _Chunk:
+        folder = self.workdir / f"csv-{f.table}-{len(place.segments)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        csv = open_csv(path, folder)
+        partition = f.partition(path)
+        self._check_partition(path, csv.header, partition)
+        rejects = f"rejects_{f.table}"
+        values = "".join(f", {sql_str(v)} as {ident(k)}" for k, v in partition.items())
+        self._create(f, f"select *{values} from {read_csv_sql(csv, rejects)}", "CSV", str(path))
+        raise_for_rejects(self.con, csv, rejects)
+        raw = f"raw_{f.table}"
+        self.con.execute(f"alter table {raw} add column _row bigint")
+        self.con.execute(f"update {raw} set _row = rowid + {place.rows + 1}")
+        place.add(path, self._raw_rows(f), csv)
+        return _Chunk((path,), csv.delimiter == ",")
+
+    def _read_parquet(self, f: SourceFile, paths: tuple[Path, ...], place: Place) -> _Chunk:
+        options = "hive_partitioning = false, file_row_number = true"
+        if not f.folder:
+            self._create(f, f"select * exclude (file_row_number), file_row_number + 1 as _row "
+                         f"from read_parquet({sql_str(str(f.path))}, {options})", "Parquet", f.where,
+                         view=True)
+            place.add(f.path, self._raw_rows(f))
+            return _Chunk(paths, False, view=True)
+        rows = [self._parquet_part(f, path) for path in paths]
+        firsts, n = [], place.rows + 1
+        for count in rows:
+            firsts.append(str(n))
+            n += count
+        index = "file_index::bigint + 1"
+        values = "".join(f", {_column_list([sql_str(f.partition(p)[k]) for p in paths])}[{index}] "
+                         f"as {ident(k)}" for k in f.partition(paths[0]))
+        files = _column_list([sql_str(str(p)) for p in paths])
+        self._create(f, f"select * exclude (file_row_number){values}, {_column_list(firsts)}[{index}] "
+                     f"+ file_row_number as _row from read_parquet({files}, union_by_name = true, "
+                     f"{options})", "Parquet", f.where, view=True)
+        for path, count in zip(paths, rows, strict=True):
+            place.add(path, count)
+        return _Chunk(paths, False, view=True)
+
+    def _parquet_part(self, f: SourceFile, path: Path) -> int:
+        """The rows of a Parquet part, its columns checked from its footer."""
+        try:
+            footer = pq.ParquetFile(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise DataError(f"{path}: cannot be read as Parquet ({engine_reason(exc)})") from None
+        names = footer.schema_arrow.names
+        partition = f.partition(path)
+        self._check_partition(path, tuple(names), partition)
+        missing = [c for c in contract.TABLES[f.table].required_columns
+                   if c not in names and c not in partition]
+        if missing:
+            raise DataError(f"{path}: required column(s) {', '.join(missing)} missing "
+                            f"(found: {', '.join([*names, *partition]) or 'none'})")
+        return footer.metadata.num_rows
+
+    @staticmethod
+    def _check_partition(path: Path, columns: tuple[str, ...], partition: dict[str, str]) -> None:
+        both = [k for k in partition if k.lower() in {c.lower() for c in columns}]
+        if both:
+            raise DataError(f"{path}: column {both[0]} is in the file and also given by its "
+                            f"partition folder {both[0]}={partition[both[0]]}; expected it in one "
+                            f"place")
+
+    def _read_exports(self, f: SourceFile, place: Place) -> _Chunk:
+        """The table's rows from its admin-console exports, as text (core.exports)."""
+        rows = read_export_table(f.table, f.files)
+        data = pa.table({**{c: pa.array([r[i] for r in rows.rows], pa.string())
+                            for i, c in enumerate(rows.columns)},
+                         "_row": pa.array(range(1, len(rows.rows) + 1), pa.int64())})
+        self.con.register("export_rows", data)
+        try:
+            self.con.execute(f"create table raw_{f.table} as select * from export_rows")
+        finally:
+            self.con.unregister("export_rows")
+        place.spots = tuple(rows.spots)
+        return _Chunk(f.files, True)
+
+    def _create(self, f: SourceFile, select: str, kind: str, where: str, view: bool = False) -> None:
+        try:
+            self.con.execute(f"create {'view' if view else 'table'} raw_{f.table} as {select}")
+        except duckdb.Error as exc:
+            raise DataError(f"{where}: cannot be read as {kind} ({engine_reason(exc)})") from None
+
+    # --- validating ------------------------------------------------------------------------------
+
+    def _check_chunk(self, f: SourceFile, table: Table, chunk: _Chunk, place: Place
+                     ) -> tuple[dict[str, str], dict[str, str]]:
+        """Every value and row rule of the raw chunk; its typed expressions and raw types."""
+        raw = f"raw_{f.table}"
         raw_types = dict(self.con.execute(
             "select column_name, data_type from information_schema.columns "
-            "where table_catalog = current_database() and table_name = ?", [raw]).fetchall())
+            "where table_catalog = current_database() and table_name = ? order by ordinal_position",
+            [raw]).fetchall())
         missing = [c for c in table.required_columns if c not in raw_types]
         if missing:
             found = ", ".join(c for c in raw_types if c != "_row") or "none"
-            raise DataError(f"{f.where}: required column(s) {', '.join(missing)} missing "
+            where = str(chunk.paths[0]) if f.folder and len(chunk.paths) == 1 else f.where
+            raise DataError(f"{where}: required column(s) {', '.join(missing)} missing "
                             f"(found: {found})")
-        if f.table in self.required and not first_row(self.con, f"select 1 from {raw} limit 1"):
-            raise DataError(f"{f.where}: no rows; the {f.table} table is required, expected "
-                            f"{table.meaning}")
-        comma = bool(place.spots) or (place.csv is not None and place.csv.delimiter == ",")
-        style = number_style(self.con, raw, table, raw_types, comma, f.where,
+        style = number_style(self.con, raw, table, raw_types, chunk.comma, f.where,
                              lambda record: place.at([record]))
         present = [c for c in table.columns if c.name in raw_types]
         typed = {c.name: typed_expr(c, raw_types[c.name], style, self.tz) for c in present}
@@ -140,51 +284,7 @@ class Loader:
                           f"after {r.other}")
                    for r in table.rules if r.column in typed and r.other in typed]
         self._fail_on_first(raw, table, checks, place)
-        if table.key:
-            self._fail_on_duplicates(raw, table, typed, place)
-        self._land(f.table, table, raw, typed, raw_types)
-
-    def _read_raw(self, f: SourceFile, raw: str) -> Place:
-        """The source table as `raw`, with `_row` = its record number (1 = the first row of data)."""
-        if f.kind == "export":
-            return self._read_exports(f, raw)
-        if f.kind == "csv":
-            csv = open_csv(f.path, self.workdir)
-            rejects = f"rejects_{f.table}"
-            self._create(f, raw, f"select * from {read_csv_sql(csv, rejects)}", "CSV")
-            raise_for_rejects(self.con, csv, rejects)
-            self.con.execute(f"alter table {raw} add column _row bigint")
-            self.con.execute(f"update {raw} set _row = rowid + 1")
-            return Place(f, csv)
-        if f.kind == "parquet":
-            self._create(f, raw, f"select * exclude (file_row_number), file_row_number + 1 as _row "
-                         f"from read_parquet({sql_str(str(f.path))}, file_row_number = true)",
-                         "Parquet")
-        else:
-            self.con.execute(f"attach if not exists {sql_str(str(f.path))} as src (read_only)")
-            self._create(f, raw, f"select *, rowid + 1 as _row from src.{ident(f.table)}",
-                         "a DuckDB table")
-        return Place(f)
-
-    def _read_exports(self, f: SourceFile, raw: str) -> Place:
-        """The table's rows from its admin-console exports, as text (core.exports)."""
-        rows = read_export_table(f.table, f.files)
-        data = pa.table({**{c: pa.array([r[i] for r in rows.rows], pa.string())
-                            for i, c in enumerate(rows.columns)},
-                         "_row": pa.array(range(1, len(rows.rows) + 1), pa.int64())})
-        self.con.register("export_rows", data)
-        try:
-            self.con.execute(f"create table {raw} as select * from export_rows")
-        finally:
-            self.con.unregister("export_rows")
-        return Place(f, spots=tuple(rows.spots))
-
-    def _create(self, f: SourceFile, raw: str, select: str, kind: str) -> None:
-        try:
-            self.con.execute(f"create table {raw} as {select}")
-        except duckdb.Error as exc:
-            raise DataError(f"{f.where}: cannot be read as {kind} ({engine_reason(exc)})") from None
-
+        return typed, raw_types
     def _column_checks(self, c: Column, expr: str, raw_type: str) -> list[_Check]:
         """What a value of `c` must satisfy, in the order problems are reported."""
         checks = []
@@ -238,12 +338,15 @@ class Loader:
                                 f"{check.problem}; first at {place.at([record])}: "
                                 f"{_shown(value, table.column(check.column))}")
 
-    def _fail_on_duplicates(self, raw: str, table: Table, typed: dict[str, str], place: Place) -> None:
-        key = " || chr(31) || ".join(f"coalesce(cast({typed[k]} as varchar), '')" for k in table.key)
+    def _fail_on_duplicates(self, name: str, table: Table, place: Place, first_new: int) -> None:
+        """The table's key over all its rows; only keys of rows from `first_new` on can repeat
+        (the earlier rows were checked when they landed)."""
+        key = " || chr(31) || ".join(f"coalesce(cast({ident(k)} as varchar), '')" for k in table.key)
+        new = f"where k in (select k from keyed where r >= {first_new})" if first_new > 1 else ""
         row = first_row(
-            self.con, f"select count(*) over (), k, rows from (select {key} as k, "
-            f"list(_row order by _row) as rows from {raw} group by k having count(*) > 1) "
-            f"order by rows[1] limit 1")
+            self.con, f"with keyed as (select {key} as k, rowid + 1 as r from {ident(name)}) "
+            f"select count(*) over (), k, rows from (select k, list(r order by r) as rows "
+            f"from keyed {new} group by k having count(*) > 1) order by rows[1] limit 1")
         if row:
             n, value, rows = row
             personal = any(table.column(k).personal for k in table.key)
@@ -251,18 +354,22 @@ class Loader:
             raise DataError(f"{place.source.where}: column {', '.join(table.key)}: {n:,} duplicated "
                             f"key(s), expected unique; first {shown}at {place.at(rows[:5])}")
 
-    def _land(self, name: str, table: Table, raw: str, typed: dict[str, str],
-              raw_types: dict[str, str]) -> None:
-        """The typed table, in source order (so rowid + 1 is the record number), with day and
-        second companions of its time columns and the source's extra columns kept."""
-        extras = [c for c in raw_types if c not in typed and c != "_row"]
-        select = [f"{expr} as {ident(column)}" for column, expr in typed.items()]
-        # Optional columns the source lacks exist as typed NULLs, so queries need no variants;
-        # `Warehouse.has` tells which columns the source really provided.
-        select += [f"cast(null as {ENGINE_TYPE[c.type]}) as {ident(c.name)}"
-                   for c in table.columns if c.name not in typed]
-        select += [ident(c) for c in extras]
-        self.provided[name] = list(typed)
+    # --- landing ---------------------------------------------------------------------------------
+
+    def _land(self, name: str, table: Table, typed: dict[str, str], raw_types: dict[str, str],
+              create: bool, grow: bool) -> None:
+        """The typed rows, in record order (so rowid + 1 is the record number): every contract
+        column in contract order (typed NULLs for what the source lacks, so queries need no
+        variants; `Warehouse.has` tells which columns the source really provided), the day and
+        second companions of its time columns, then the source's extra columns. Rows after the
+        first chunk are appended; new extra columns are added when `grow`, else NeedsReload."""
+        raw = f"raw_{name}"
+        extras = {c: t for c, t in raw_types.items()
+                  if c != "_row" and c not in {k.name for k in table.columns}}
+        select = []
+        for c in table.columns:
+            value = typed.get(c.name, f"cast(null as {ENGINE_TYPE[c.type]})")
+            select.append(f"{value} as {ident(c.name)}")
         for c in table.time_columns:
             value = typed.get(c.name, f"cast(null as {ENGINE_TYPE[c.type]})")
             select.append(f"datediff('day', DATE '1970-01-01', cast({value} as date)) "
@@ -270,52 +377,30 @@ class Loader:
             if c.type is ColumnType.TIMESTAMP:
                 select.append(f"epoch(cast({value} as timestamp))::bigint "
                               f"as {contract.second_column_name(c.name)}")
-        self.con.execute(f"create table {ident(name)} as select {', '.join(select)} "
-                         f"from {raw} order by _row")
-        self.con.execute(f"drop table {raw}")
+        select += [ident(c) for c in extras]
+        query = f"select {', '.join(select)} from {raw}"  # in record order: insertion order is kept
+        if create:
+            self.con.execute(f"create table {ident(name)} as {query}")
+        else:
+            self._fit_extras(name, extras, grow)
+            self.con.execute(f"insert into {ident(name)} by name {query}")
+        self.provided[name] = [c.name for c in table.columns
+                               if c.name in typed or c.name in self.provided.get(name, [])]
 
-    def check_cross_table(self, tables: set[str]) -> None:
-        """Events of unknown users: an error when they are most users, else counted like the other
-        survivable problems (warned about, shown in the reports), located by row, never by id.
-        Without own tracking (WeChat's statistics only) there are no users to check against."""
-        if "users" not in tables:
-            return
-        self._fail_on_unknown_users()
-        checks = [
-            ("events", "events_before_first_seen",
-             "select count(*), min(e.rowid) + 1 from events e join users u on e.user_id = u.user_id "
-             "where e.event_time < u.first_seen_at"),
-            ("events", "events_unknown_user",
-             "select count(*), min(e.rowid) + 1 from events e "
-             "where not exists (select 1 from users u where u.user_id = e.user_id)"),
-        ]
-        if "orders" in tables:
-            checks.append(("orders", "orders_unknown_user",
-                           "select count(*), min(o.rowid) + 1 from orders o "
-                           "where not exists (select 1 from users u where u.user_id = o.user_id)"))
-        for table, check, sql in checks:
-            n, record = first_row(self.con, sql)
-            if n:
-                example = self.places[table].at([record])
-                log.warning("data quality: %s: %s rows: %s (first at %s %s); kept and counted",
-                            table, n, QUALITY_CHECKS[check], self.places[table].source.where, example)
-                self.quality.append({"table_name": table, "check_name": check, "rows": n,
-                                     "example": example})
+    def _fit_extras(self, name: str, extras: dict[str, str], grow: bool) -> None:
+        landed = dict(self.con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_catalog = current_database() and table_name = ?", [name]).fetchall())
+        for column, kind in extras.items():
+            if landed.get(column, kind) != kind or (column not in landed and not grow):
+                raise NeedsReload(f"{name}.{column}")
+            if column not in landed:
+                self.con.execute(f"alter table {ident(name)} add column {ident(column)} {kind}")
 
-    def _fail_on_unknown_users(self) -> None:
-        unknown, total = first_row(
-            self.con, "select count(*) filter (where u.user_id is null), count(*) from "
-            "(select distinct user_id from events) e left join users u on u.user_id = e.user_id")
-        if unknown * 2 <= total:
-            return
-        records = [r for (r,) in self.con.execute(
-            "select e.rowid + 1 from events e where not exists (select 1 from users u "
-            "where u.user_id = e.user_id) order by e.rowid limit 3").fetchall()]
-        events, users = self.places["events"], self.places["users"]
-        raise DataError(f"{events.source.where}: {unknown:,} of the {total:,} users in the events "
-                        f"({unknown / total:.0%}) are missing from {users.source.where}, e.g. the "
-                        f"events at {events.at(records)}; expected the users table to list the "
-                        f"users of the events (most unknown: are both tables from the same export?)")
+    def check_cross_table(self, tables: set[str], checked: Checked | None = None) -> None:
+        """The checks across tables (core.crosstable), over every landed row (or those landed
+        after what an earlier build `checked`)."""
+        self.quality += cross_table_quality(self.con, self.places, tables, checked)
 
 
 def _date_sql(d: date) -> str:
