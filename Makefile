@@ -1,6 +1,7 @@
 # wxreport: `make report` and `make test` set everything up themselves (a .venv with pinned
 # packages and the `wxreport` Jupyter kernel), then do their job.
-#   make report [DATA=<folder|file.duckdb>] [PERIOD=<latest|YYYY-Www>] [OUT=<folder>]
+#   make report [DATA=<folder|file.duckdb>] [PERIOD=<latest|YYYY-Www>] [OUT=<folder>] [ENGINE=<duckdb|spark>]
+#     ENGINE=spark runs the metric queries on Spark (params `spark:`; needs Java 17+: README, "Spark")
 #   make weekly [DATA=<folder>] [PERIOD=...] [OUT=...] [WEEKS=<n>]: fetch WeChat's statistics of the
 #     last WEEKS weeks (default 8) for each source whose credentials are set, then report
 
@@ -10,24 +11,29 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+SPARK_STAMP := $(VENV)/.installed-spark
 KERNEL := wxreport
 
 DATA   ?=
 PERIOD ?=
 OUT    ?=
-RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)")
+ENGINE ?=
+RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)") \
+           $(if $(ENGINE),--engine "$(ENGINE)")
 BENCH  ?=
 WEEKS  ?=
 
 .PHONY: report weekly test lint lab bench sample sync venv clean
 
-report: $(STAMP)
+report: $(STAMP) $(if $(filter spark,$(ENGINE)),$(SPARK_STAMP))
 	$(BIN)/wxreport run $(RUN_ARGS)
 
 weekly: $(STAMP)
 	$(BIN)/wxreport weekly $(RUN_ARGS) $(if $(WEEKS),--weeks "$(WEEKS)")
 
-test: $(STAMP)
+# The Spark engine's parity tests (tests/spark, marker `spark`) run here too: requirements-spark.txt
+# is installed for them (Java 17+ must be on the machine; .ci/run installs it in CI).
+test: $(STAMP) $(SPARK_STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
@@ -55,6 +61,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "wxreport (Python 3)" >/dev/null
 	touch $(STAMP)
+
+$(SPARK_STAMP): $(STAMP) requirements-spark.txt
+	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $(SPARK_STAMP)
 
 $(BENCH_STAMP): $(STAMP) requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-bench.txt

@@ -25,6 +25,8 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--data", help="data folder or .duckdb file (default: params, 'sample')")
     parser.add_argument("--period", help="'latest' or an ISO week such as 2026-W47")
     parser.add_argument("--out", help="output folder (default: params, 'reports')")
+    parser.add_argument("--engine", choices=("duckdb", "spark"),
+                        help="engine of the metric queries (default: params, 'duckdb')")
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
     parser.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1),
                         help="notebooks run in parallel (default: %(default)s)")
@@ -33,7 +35,7 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--params", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     options = Options(data=args.data or None, period=args.period or None,
-                             out=args.out or None, only=args.only, jobs=max(1, args.jobs),
+                             out=args.out or None, engine=args.engine, only=args.only, jobs=max(1, args.jobs),
                              force=args.force)
     if args.notebooks:
         options.notebooks_dir = args.notebooks.resolve()

@@ -14,10 +14,10 @@ from typing import Any
 
 from helpers.campaigns.params import CampaignEvaluationParams
 from helpers.content.params import ContentPerformanceParams
+from helpers.core import engines
 from helpers.core.params import SharedParams, load_params, validate
 from helpers.core.paths import project_root
 from helpers.core.periods import Period, resolve_period
-from helpers.core.warehouse import Warehouse, build_warehouse
 from helpers.forecasting import inputs as forecasting_inputs
 from helpers.forecasting.params import ForecastingParams
 from helpers.render import style
@@ -104,8 +104,10 @@ def open_report(name: str, params: dict[str, Any] | None = None) -> Report:
     model = params_model(name)
     values = validate(model, params) if runner else load(name, project_root() / "params", params).values
     style.apply()
-    warehouse = runner.get("warehouse") or build_warehouse(resolve_data(values.data), values.timezone)
-    wh = Warehouse(Path(warehouse))
+    remote = runner.get("spark_remote")  # the run's shared Spark server (engine: spark)
+    source = values.data if engines.is_uri(values.data) else resolve_data(values.data)
+    warehouse = runner.get("warehouse") or engines.prepare(values, source, remote=remote)
+    wh = engines.open_warehouse(Path(warehouse), values, remote)
     period = resolve_period(values.period, wh.first_date, wh.last_date)
     output_dir = Path(runner["output_dir"]) if runner.get("output_dir") else None
     if runner:

@@ -276,7 +276,7 @@ def experiment_users(wh: Warehouse, c: Campaign, as_of: int, covariate_days: int
                CASE WHEN COALESCE(pre.orders, 0) > 0 THEN 1 ELSE 0 END AS pre_converted,
                CASE WHEN {unfollowed} > 0 THEN 1 ELSE 0 END AS unfollowed
         FROM a LEFT JOIN post ON post.user_id = a.user_id LEFT JOIN pre ON pre.user_id = a.user_id
-        ORDER BY a.d0, a.variant""", params)
+        ORDER BY a.d0, a.variant, a.user_id""", params)
     for column in frame.columns.drop(["variant"]):
         frame[column] = frame[column].astype(float)
     if not tracks_unfollows:

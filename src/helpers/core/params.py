@@ -38,6 +38,19 @@ class ParamsModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class SparkParams(ParamsModel):
+    """Where the Spark engine runs and reads (params/defaults.yaml `spark:`)."""
+
+    master: str = Field("local[2]", pattern=r"^(local(\[(\d+|\*)(,\d+)?\])?|spark://\S+|yarn|k8s://\S+)$",
+                        description="a local session (local[N]) or a cluster manager, when no remote is set")
+    remote: str | None = Field(None, pattern=r"^sc://\S+$", description=(
+        "Spark Connect URL of a running server or cluster, e.g. sc://host:15002; unset: the runner "
+        "starts one local server on `master` for the run's notebooks"))
+    database: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*$", description=(
+        "read the contract's tables from this catalog database instead of <data>/<table>.parquet"))
+    conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings (key: value)")
+
+
 class SharedParams(ParamsModel):
     """Parameters every notebook takes (params/defaults.yaml)."""
 
@@ -53,6 +66,11 @@ class SharedParams(ParamsModel):
         "sentence ranks it or names it as best, worst or driver; smaller groups are described only"))
     out: str = Field("reports", description="output folder; reports go to <out>/<period>/")
     enabled: bool = Field(True, description="false skips the notebook (marked skipped in the index)")
+    engine: Literal["duckdb", "spark"] = Field("duckdb", description=(
+        "duckdb: one machine, the data in a local warehouse file; spark: the same queries on Spark "
+        "(Parquet paths local/HDFS/object store, or a catalog database; needs Java and "
+        "requirements-spark.txt)"))
+    spark: SparkParams = Field(default_factory=SparkParams, description="the Spark engine's settings")
 
     @field_validator("timezone")
     @classmethod

@@ -96,7 +96,8 @@ def _run(job: Job, staging: Path, kernel: str) -> str | None:
         _post("cell", job.name, executed_cells)
 
     runner = {"warehouse": str(job.warehouse), "output_dir": str(staging),
-              "reads": {name: str(path) for name, path in job.read_files().items()}}
+              "reads": {name: str(path) for name, path in job.read_files().items()},
+              "spark_remote": job.spark_remote}
     params = {"params": job.params | {"runner": runner}}
     # The kernel inherits this process's stderr: keep its chatter in a log, not on the console.
     log = staging.parent / f"{staging.name}.kernel.log"

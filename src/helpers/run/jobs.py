@@ -19,6 +19,7 @@ class Options:
     data: str | None = None
     period: str | None = None
     out: str | None = None
+    engine: str | None = None  # duckdb | spark (default: params)
     only: list[str] | None = None
     jobs: int = max(1, os.cpu_count() or 1)
     force: bool = False
@@ -43,6 +44,7 @@ class Job:
     data_source: str = ""
     reads: tuple[str, ...] = ()  # notebooks of the same period whose published JSON this one reads
     inputs: tuple[Path, ...] = ()  # other files it reads (CSV series, earlier weeks' forecasts)
+    spark_remote: str | None = None  # the run's local Spark Connect server (engine: spark)
 
     def read_files(self) -> dict[str, Path]:
         """The published JSON files this notebook reads, by notebook."""

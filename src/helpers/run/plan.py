@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import suite
+from helpers.core import engines
 from helpers.core.errors import DataError, KernelError, ParamError
 from helpers.core.params import COMMAND_LINE, DEFAULTS_FILE, LoadedParams
 from helpers.core.paths import project_root
 from helpers.core.periods import resolve_period
-from helpers.core.warehouse import Warehouse, build_warehouse, day_number
+from helpers.core.warehouse import Warehouse, day_number
 from helpers.run.cache import base_key, code_fingerprint
 from helpers.run.jobs import Job, Options
+from helpers.run.spark_server import SparkServer
 
 
 def discover(notebooks_dir: Path, only: list[str] | None) -> list[tuple[str, Path]]:
@@ -37,7 +39,7 @@ def discover(notebooks_dir: Path, only: list[str] | None) -> list[tuple[str, Pat
 
 def _absolute(value: str, origin: str) -> str:
     """CLI paths are relative to the working directory, YAML paths to the project root."""
-    if value == "sample" and origin != COMMAND_LINE:
+    if (value == "sample" and origin != COMMAND_LINE) or engines.is_uri(value):
         return value
     base = Path.cwd() if origin == COMMAND_LINE else project_root()
     path = Path(value).expanduser()
@@ -72,13 +74,17 @@ def out_problem(folder: Path) -> str | None:
     return None
 
 
-def plan(options: Options, say: Callable[[str], None] | None = None) -> Plan:
+def plan(options: Options, say: Callable[[str], None] | None = None,
+         spark: SparkServer | None = None) -> Plan:
     """Validated jobs; raises ParamError/DataError listing every problem of the notebooks to run.
-    `say` hears about a warehouse being built, table by table (it takes minutes on large data)."""
+    `say` hears about a warehouse being built, table by table (it takes minutes on large data).
+    With `engine: spark`, `spark` starts the run's shared local Spark server (none: each process
+    opens its own local session)."""
     if not options.params_dir.is_dir():
         raise ParamError(f"{options.params_dir}: no such params folder; expected a folder holding "
                          f"{DEFAULTS_FILE} and <notebook>.yaml files")
-    overrides = {"data": options.data, "period": options.period, "out": options.out}
+    overrides = {"data": options.data, "period": options.period, "out": options.out,
+                 "engine": options.engine}
     notebooks = discover(options.notebooks_dir, options.only)
     selected = set(options.only or [name for name, _ in notebooks])
     problems: dict[str, list[str]] = {}
@@ -95,19 +101,25 @@ def plan(options: Options, say: Callable[[str], None] | None = None) -> Plan:
             continue
         loaded.append((name, path, lp, out))
     _raise_for(problems, selected)
-    warehouses: dict[tuple[str, str], Warehouse] = {}
+    warehouses: dict[tuple[str, ...], tuple[Warehouse, str | None]] = {}
     jobs: list[Job] = []
     for name, path, lp, out in loaded:
-        data = _absolute(lp.values.data, lp.origin.get("data", "default"))
-        if (data, lp.values.timezone) not in warehouses:
-            source = suite.resolve_data(data)
-            built = build_warehouse(source, lp.values.timezone, progress=_building(source, say))
-            warehouses[data, lp.values.timezone] = Warehouse(built)
+        values = lp.values
+        data = _absolute(values.data, lp.origin.get("data", "default"))
+        key = (data, values.timezone, values.engine,
+               values.spark.model_dump_json() if values.engine == "spark" else "")
+        if key not in warehouses:
+            source = data if engines.is_uri(data) else suite.resolve_data(data)
+            remote = spark.remote(values) if spark is not None else None
+            built = engines.prepare(values, source, _building(source, say), remote, say)
+            warehouses[key] = (engines.open_warehouse(built, values, remote), remote)
+        wh, remote = warehouses[key]
         try:
-            jobs.append(_job(name, path, lp, data, out, warehouses[data, lp.values.timezone]))
+            jobs.append(_job(name, path, lp, data, out, wh))
+            jobs[-1].spark_remote = remote
         except ParamError as exc:
             problems.setdefault(name, []).append(str(exc))
-    for wh in warehouses.values():
+    for wh, _ in warehouses.values():
         wh.close()
     _raise_for(problems, selected)
     code = code_fingerprint()
@@ -116,7 +128,7 @@ def plan(options: Options, say: Callable[[str], None] | None = None) -> Plan:
     return Plan(jobs, {name: "; ".join(p) for name, p in problems.items()})
 
 
-def _building(source: Path, say: Callable[[str], None] | None) -> Callable[[int, int, str], None] | None:
+def _building(source: Path | str, say: Callable[[str], None] | None) -> Callable[[int, int, str], None] | None:
     """Progress lines for a warehouse build: one naming the source, then one per table."""
     if say is None:
         return None

@@ -34,6 +34,7 @@ from helpers.run.cache import cached_outcome, save_manifest, seal
 from helpers.run.execute import code_cells, describe, execute, init_worker, one_line
 from helpers.run.jobs import Job, Options, Outcome
 from helpers.run.plan import Plan, check_kernel, plan
+from helpers.run.spark_server import SparkServer
 from helpers.run.workspace import OutputError, Workspace, write_problem, writing
 
 
@@ -176,17 +177,18 @@ def run(options: Options, out: Callable[[str], None] = print) -> int:
     time, the sections reports left out, a closing count, then the index page and the week's
     verdict line, so that the last lines are what a person wants to open and read."""
     started = time.monotonic()
-    planned = plan(options, say=out)
-    jobs = planned.jobs
-    indexes: list[Path] = []
-    with Workspace([j.out_dir.parent for j in jobs], out) as space:
-        outcomes = _outcomes(planned, options, space, out, started)
-        for out_dir in sorted({j.out_dir for j in jobs}):
-            group = [j for j in jobs if j.out_dir == out_dir]
-            out(f"wxreport: writing the index of {out_dir.name}")
-            with writing(out_dir / "index.html"):
-                _write_index(out_dir, group, outcomes, planned.unplanned)
-            indexes.append(out_dir / "index.html")
+    with SparkServer(out) as spark:  # engine: spark: one local server for the run's kernels
+        planned = plan(options, say=out, spark=spark)
+        jobs = planned.jobs
+        indexes: list[Path] = []
+        with Workspace([j.out_dir.parent for j in jobs], out) as space:
+            outcomes = _outcomes(planned, options, space, out, started)
+            for out_dir in sorted({j.out_dir for j in jobs}):
+                group = [j for j in jobs if j.out_dir == out_dir]
+                out(f"wxreport: writing the index of {out_dir.name}")
+                with writing(out_dir / "index.html"):
+                    _write_index(out_dir, group, outcomes, planned.unplanned)
+                indexes.append(out_dir / "index.html")
     thin = _report_thin(jobs, outcomes, out)
     failed = [o for o in outcomes.values() if o.status == "failed"]
     out(f"wxreport: finished in {clock(time.monotonic() - started)}: "
