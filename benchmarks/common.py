@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -19,20 +22,48 @@ class Measurement:
     peak_rss_mb: float
     returncode: int
     output: str
+    # peak RSS (MB) of the processes `measure`'s `label` names, per label (e.g. per notebook kernel)
+    peaks_mb: dict[str, float] = field(default_factory=dict)
 
 
-def measure(cmd: list[str], poll_s: float = 0.1) -> Measurement:
-    """Run `cmd`; sample the summed RSS of it and all its descendants until it exits."""
+def measure(cmd: list[str], poll_s: float = 0.1, env: dict[str, str] | None = None,
+            label: Callable[[psutil.Process], str | None] | None = None) -> Measurement:
+    """Run `cmd`; sample the summed RSS of it and all its descendants until it exits. `env` is
+    added to this process's environment; `label(process)` names processes whose own peak RSS is
+    wanted (asked once per process; None: not wanted)."""
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
     root = psutil.Process(proc.pid)
     peak = 0
+    labels: dict[int, str | None] = {}
+    peaks: dict[str, int] = {}
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.extend(proc.stdout or []), daemon=True)
+    reader.start()  # a chatty command must not block on a full pipe while we sample
     while proc.poll() is None:
         with contextlib.suppress(psutil.Error):
-            peak = max(peak, sum(_rss(p) for p in [root, *root.children(recursive=True)]))
+            total = 0
+            for p in [root, *root.children(recursive=True)]:
+                rss = _rss(p)
+                total += rss
+                if label is not None:
+                    if p.pid not in labels:
+                        labels[p.pid] = _label(label, p)
+                    if name := labels[p.pid]:
+                        peaks[name] = max(peaks.get(name, 0), rss)
+            peak = max(peak, total)
         time.sleep(poll_s)
-    output = proc.stdout.read() if proc.stdout else ""
-    return Measurement(time.monotonic() - started, peak / 2**20, proc.returncode, output)
+    reader.join()
+    return Measurement(time.monotonic() - started, peak / 2**20, proc.returncode, "".join(chunks),
+                       {k: v / 2**20 for k, v in peaks.items()})
+
+
+def _label(label: Callable[[psutil.Process], str | None], process: psutil.Process) -> str | None:
+    try:
+        return label(process)
+    except (psutil.Error, OSError):
+        return None
 
 
 def _rss(process: psutil.Process) -> int:

@@ -6,6 +6,7 @@ files in cdnow/, made by cdnow/make_reference.py (see cdnow/README.md).
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +84,15 @@ def test_recovers_parameters_of_simulated_customers():
     assert fit.alpha == pytest.approx(true.alpha, rel=0.2)
     assert fit.a == pytest.approx(true.a, rel=0.25)
     assert fit.b == pytest.approx(true.b, rel=0.3)
+
+
+def test_a_weighted_fit_on_distinct_histories_is_the_fit_on_every_customer(cdnow):
+    """Customers sharing (frequency, recency, T) share their likelihood: one row each with its count
+    as weight gives the same parameters (the reports fit that way: far fewer rows)."""
+    distinct = cdnow.groupby(["frequency", "recency", "T"], as_index=False).size()
+    assert len(distinct) < len(cdnow) / 2  # the test means something only if rows do repeat
+    weighted = clv.fit_bg_nbd(distinct.frequency, distinct.recency, distinct["T"], weights=distinct["size"])
+    unweighted_on_distinct = clv.fit_bg_nbd(distinct.frequency, distinct.recency, distinct["T"])
+    full = clv.fit_bg_nbd(cdnow.frequency, cdnow.recency, cdnow["T"])
+    assert astuple(weighted) == pytest.approx(astuple(full), rel=1e-4)
+    assert astuple(unweighted_on_distinct) != pytest.approx(astuple(full), rel=1e-2)

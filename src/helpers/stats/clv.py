@@ -47,15 +47,18 @@ def bg_nbd_log_likelihood(params: BgNbd, frequency: object, recency: object, T: 
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def fit_bg_nbd(frequency: object, recency: object, T: object) -> BgNbd:
-    """Maximum-likelihood BG/NBD parameters (optimised on the log scale, so they stay positive)."""
+def fit_bg_nbd(frequency: object, recency: object, T: object, weights: object | None = None) -> BgNbd:
+    """Maximum-likelihood BG/NBD parameters (optimised on the log scale, so they stay positive).
+    `weights`: how many customers each row stands for (customers with the same frequency, recency
+    and T have the same likelihood, so a fit on the distinct rows with their counts is the same fit)."""
     x, tx, t = _arrays(frequency, recency, T)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     scale = max(float(np.max(t)), 1e-9)  # fit on T/scale for conditioning, then rescale alpha
 
     def loss(theta: np.ndarray) -> float:
         r, alpha, a, b = np.exp(theta)
         ll = bg_nbd_log_likelihood(BgNbd(r, alpha, a, b), x, tx / scale, t / scale)
-        return -float(np.sum(ll)) / len(x)
+        return -float(np.sum(w * ll)) / float(np.sum(w))
 
     best = _minimise(loss, np.zeros(4))
     r, alpha, a, b = np.exp(best)

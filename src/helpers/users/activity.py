@@ -15,17 +15,33 @@ def daily_active(wh: Warehouse, first_day: int, last_day: int) -> pd.DataFrame:
     """Per day: DAU, WAU and MAU as rolling 7- and 30-day distinct users ending that day,
     and stickiness DAU/MAU. Windows reaching before the data's first day are incomplete and
     left missing; the query reads 29 days before `first_day`, so a chart's first days still
-    get complete windows whenever the data has them."""
-    frame = wh.query("""
+    get complete windows whenever the data has them.
+
+    Each active (user, day) counts the user on the days from it up to the window's length or the
+    user's next active day, whichever comes first: these spans never overlap, so a running sum of
+    their starts and ends gives the distinct users of every window in one pass over the user-days
+    (a join of each day with its 30 days' user-days made 30 rows of each)."""
+    running = "OVER (ORDER BY d.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    frame = wh.query(f"""
         WITH ud AS (SELECT DISTINCT user_id, event_day FROM events
-                    WHERE event_day BETWEEN :lo - 29 AND :hi)
-        SELECT d.day,
-               COUNT(DISTINCT CASE WHEN ud.event_day = d.day THEN ud.user_id END) AS dau,
-               COUNT(DISTINCT CASE WHEN ud.event_day > d.day - 7 THEN ud.user_id END) AS wau,
-               COUNT(DISTINCT ud.user_id) AS mau
-        FROM days d LEFT JOIN ud ON ud.event_day BETWEEN d.day - 29 AND d.day
-        WHERE d.day BETWEEN :lo AND :hi
-        GROUP BY d.day ORDER BY d.day""", {"lo": first_day, "hi": last_day})
+                    WHERE event_day BETWEEN :lo - 29 AND :hi),
+             nx AS (SELECT event_day, COALESCE(LEAD(event_day) OVER (PARTITION BY user_id ORDER BY event_day),
+                                               event_day + 30) AS next_day
+                    FROM ud),
+             edges AS (SELECT event_day AS day, 1 AS dau, 1 AS wau, 1 AS mau FROM nx
+                       UNION ALL SELECT event_day + 1, -1, 0, 0 FROM nx
+                       UNION ALL SELECT LEAST(event_day + 7, next_day), 0, -1, 0 FROM nx
+                       UNION ALL SELECT LEAST(event_day + 30, next_day), 0, 0, -1 FROM nx),
+             deltas AS (SELECT day, SUM(dau) AS dau, SUM(wau) AS wau, SUM(mau) AS mau
+                        FROM edges GROUP BY day),
+             totals AS (SELECT d.day,
+                               SUM(COALESCE(c.dau, 0)) {running} AS dau,
+                               SUM(COALESCE(c.wau, 0)) {running} AS wau,
+                               SUM(COALESCE(c.mau, 0)) {running} AS mau
+                        FROM days d LEFT JOIN deltas c ON c.day = d.day
+                        WHERE d.day BETWEEN :lo - 29 AND :hi)
+        SELECT day, CAST(dau AS BIGINT) AS dau, CAST(wau AS BIGINT) AS wau, CAST(mau AS BIGINT) AS mau
+        FROM totals WHERE day BETWEEN :lo AND :hi ORDER BY day""", {"lo": first_day, "hi": last_day})
     full = frame.astype({"dau": "float64"})
     data_start = wh.meta["first_day"]
     full["wau"] = full["wau"].astype("float64").where(full["day"] - 6 >= data_start)

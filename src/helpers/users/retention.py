@@ -33,14 +33,17 @@ def _cohort_counts(wh: Warehouse, first_day: int, last_day: int, days: tuple[int
     flag = "k = {k}" if mode == "exact" else "k >= {k}"
     flags = ",\n".join(f"MAX(CASE WHEN {flag.format(k=k)} THEN 1 ELSE 0 END) AS r{k}" for k in days)
     sums = ", ".join(f"SUM(COALESCE(r.r{k}, 0)) AS r{k}" for k in days)
-    horizon = "AND e.event_day <= c.cohort + :maxk" if mode == "exact" else ""
+    # the cohort days lie in [lo, hi]: the bounds on e.event_day repeat the join's conditions as
+    # constants, so the engine reads only those days' events (it cannot derive them from the join)
+    horizon = ("AND e.event_day <= c.cohort + :maxk AND e.event_day <= :hi + :maxk" if mode == "exact"
+               else "")
     key = f", u.{by}" if by else ""
     frame = wh.query(f"""
         WITH c AS (SELECT u.user_id, u.first_seen_day AS cohort{key} FROM users u
                    WHERE u.first_seen_day BETWEEN :lo AND :hi),
              a AS (SELECT DISTINCT e.user_id, e.event_day - c.cohort AS k
                    FROM events e JOIN c ON e.user_id = c.user_id
-                   WHERE e.event_day > c.cohort {horizon}),
+                   WHERE e.event_day > c.cohort AND e.event_day > :lo {horizon}),
              r AS (SELECT user_id, {flags} FROM a GROUP BY user_id)
         SELECT c.cohort{", c." + by if by else ""}, COUNT(*) AS size, {sums}
         FROM c LEFT JOIN r ON r.user_id = c.user_id
@@ -101,7 +104,8 @@ def weekly_cohorts(wh: Warehouse, first_week_day: int, last_week_day: int, weeks
              a AS (SELECT DISTINCT e.user_id,
                           CAST(({week_start('e.event_day')} - c.cohort) / 7 AS INTEGER) AS j
                    FROM events e JOIN c ON e.user_id = c.user_id
-                   WHERE e.event_day >= c.cohort AND e.event_day < c.cohort + :span)
+                   WHERE e.event_day >= c.cohort AND e.event_day < c.cohort + :span
+                     AND e.event_day >= :lo - 6 AND e.event_day < :hi + 6 + :span)
         SELECT c.cohort, COUNT(DISTINCT c.user_id) AS size, {shares}
         FROM c LEFT JOIN a ON a.user_id = c.user_id
         GROUP BY c.cohort ORDER BY c.cohort""",

@@ -1,0 +1,370 @@
+"""Scaled samples for benchmarks: the sample shop at 1 to 100 million events, streamed to Parquet in
+bounded memory.
+
+The default sample (`helpers.sample.write_sample`) draws everything from one random stream in
+memory; that does not scale to 100 million events. Here the shared world (calendar, campaigns,
+spend, articles, followers) is drawn once from its own stream, and the users are generated in
+batches of `batch_users`, each from its own stream seeded by (seed, batch): users, their visit
+days, sessions, events, orders and the A/B test's assignments, with the same code as the default
+sample. Each batch is appended to the Parquet files as row groups (`pq.ParquetWriter`), so the
+memory needed is that of one batch per worker, whatever the size. Events are written one file per
+ISO week (`events/part-2026-W47.parquet`), as an export partitioned by date would give them: in
+time order across files, by user within a week. The same arguments give
+byte-identical files, with any number of workers.
+
+Batches are independent shops of the same world: referral chains stay inside a batch, and ids are
+made unique across batches (a user id is the batch's number followed by the default sample's
+12 hex digits; order ids are numbered across batches; group-buy ids carry their batch).
+
+`extra_days` > 0 continues the same world that many days after `end` and writes the rows of those
+days (events, orders, users first seen then, assignments, daily statistics) to `extra_out`, so
+that `out` plus `extra_out` is the data grown by those days (the benchmark's grown-data run).
+`python -m helpers.sample.stream --events 10000000 --out data/bench-10M` writes one.
+
+A package of its own (not a module of helpers.sample) so that the default sample's generator hash
+(`generator_version`, over helpers/sample/*.py) and with it the bundled sample stay as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import math
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from helpers.sample import SampleSpec, generator_version
+from helpers.sample.acquisition import active_days, spend, users
+from helpers.sample.behaviour import _rows
+from helpers.sample.content import content
+from helpers.sample.orders import campaigns_table, orders
+from helpers.sample.sessions import assign, events, funnel, sessions
+from helpers.sample.world import OUTAGE_DATE, OUTAGE_HOURS, SECONDS_PER_DAY, World, epoch_seconds, timestamps
+
+# Events per user of the default sample (2,524,883 events of 50,000 users over 180 days): the
+# number of users asked for a number of events.
+EVENTS_PER_USER = 50.5
+BATCH_USERS = 20_000
+SKEWED_SECONDS = 90  # as the default sample: a few users register a little after their first event
+BATCHED = ("users", "events", "orders", "assignments")  # grow with the users, written batch by batch
+# The shared world's tables and the column dating their rows (None: reference data, all in `out`).
+SHARED_DATES = {"articles": "published_at", "article_stats": "date", "followers": "date",
+                "campaigns": None, "spend": "date"}
+# The column dating each batched table's rows (which part a row goes to when `extra_days` > 0).
+BATCHED_DATES = {"users": "first_seen_at", "orders": "paid_at",
+                 "assignments": "assigned_at"}
+MANIFEST = "scaled.json"
+
+
+@dataclass(frozen=True)
+class ScaledSpec:
+    """What to generate: about `events` events from `end - days + 1` to `end`, and `extra_days`
+    more days after `end` for the grown data."""
+
+    events: int
+    seed: int = 7
+    days: int = 180
+    end: date = SampleSpec.end
+    extra_days: int = 0
+    batch_users: int = BATCH_USERS
+
+    @property
+    def users(self) -> int:
+        return max(100, round(self.events / EVENTS_PER_USER))
+
+    @property
+    def batches(self) -> int:
+        return math.ceil(self.users / self.batch_users)
+
+    def world_spec(self) -> SampleSpec:
+        """The world generated: the days up to `end` and the extra days after it."""
+        return SampleSpec(seed=self.seed, users=self.users, days=self.days + self.extra_days,
+                          end=self.end + timedelta(days=self.extra_days))
+
+    def batch_size(self, batch: int) -> int:
+        return min(self.batch_users, self.users - batch * self.batch_users)
+
+    @property
+    def cutoff(self) -> int:
+        """First second after `end` (local wall time): rows from it on are the extra days'."""
+        return epoch_seconds(self.end + timedelta(days=1))
+
+
+def version() -> str:
+    """Hash of the default generator's code and of this module: scaled data made by older code is
+    regenerated by the benchmark."""
+    return hashlib.sha256((generator_version() + Path(__file__).read_text()).encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------------
+# Generation
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Shared:
+    """The world every batch shares: day multipliers, the ads curve that drives signups, the
+    readable article per day, and the world's own tables."""
+
+    world: World
+    ads_curve: np.ndarray
+    readable: np.ndarray
+    article_ids: list[str]
+    tables: dict[str, pa.Table]
+
+
+def shared_world(spec: ScaledSpec) -> Shared:
+    """Spend, content and campaigns, drawn once from the stream (seed, 0)."""
+    w = World(spec.world_spec())
+    w.rng = np.random.default_rng([spec.seed, 0])
+    spend_table, ads_curve = spend(w)
+    posts = content(w)
+    tables = {"articles": posts.articles, "article_stats": posts.article_stats,
+              "followers": posts.followers, "campaigns": campaigns_table(w), "spend": spend_table}
+    return Shared(w, ads_curve, posts.readable, posts.articles["article_id"].to_pylist(), tables)
+
+
+def batch_tables(spec: ScaledSpec, shared: Shared, batch: int) -> dict[str, pa.Table]:
+    """The users of one batch and everything they did, from the stream (seed, 1, batch)."""
+    w = copy.copy(shared.world)
+    w.spec = replace(w.spec, users=spec.batch_size(batch))
+    w.rng = np.random.default_rng([spec.seed, 1, batch])
+    found, users_table, _ = users(w, shared.ads_curve)
+    users_table = _unique_user_ids(users_table, batch)
+    new = np.flatnonzero(found.is_new)
+    if len(new):  # a few users register a little after their first tracked event
+        skew = w.rng.choice(new, size=min(len(new), max(1, found.n // 2000)), replace=False)
+        first_seen = found.first_sec.copy()
+        first_seen[skew] += SKEWED_SECONDS
+        users_table = users_table.set_column(1, "first_seen_at", timestamps(first_seen))
+    uid = np.asarray(users_table["user_id"].to_numpy(zero_copy_only=False), dtype=object)
+    visit_user, visit_day, _ = active_days(w, found)
+    s = sessions(w, found, visit_user, visit_day, shared.readable)
+    a = assign(w, found, s)
+    f = funnel(w, found, s, a)
+    ev = events(w, s, a, f, shared.article_ids)
+    o = orders(w, found, uid, s, a, ev)
+    e_day = s.day[ev.session]
+    sec_in_day = ev.time - (w.day0 + e_day * SECONDS_PER_DAY)
+    lost = (e_day == w.day_index(OUTAGE_DATE)) & (sec_in_day >= OUTAGE_HOURS[0] * 3600) & (
+        sec_in_day < OUTAGE_HOURS[1] * 3600)
+    session_ids = np.char.add(np.char.add(uid[s.user].astype(str), "-"), (np.arange(s.n) + 1).astype(str))
+    assignments = pa.table({
+        "campaign_id": pa.array(np.full(len(a.users), "CAB"), pa.string()),
+        "user_id": pa.array(uid[a.users], pa.string()),
+        "variant": pa.array(np.where(a.treated_user[a.users], "treatment", "control"), pa.string()),
+        "assigned_at": timestamps(s.start[a.first]),
+    })
+    group = o.table["group_id"]
+    order_table = o.table.set_column(o.table.schema.get_field_index("group_id"), "group_id",
+                                     pc.binary_join_element_wise(f"B{batch:04d}-", group, ""))
+    return {"users": users_table, "events": _rows(uid, s, ev, session_ids, ~lost & (ev.time < w.end_sec)),
+            "orders": order_table, "assignments": assignments}
+
+
+def _unique_user_ids(table: pa.Table, batch: int) -> pa.Table:
+    """User ids (and referrer ids) prefixed with the batch number in hex: unique across batches."""
+    prefix = f"{batch:04x}"
+    for name in ("user_id", "referrer_id"):
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.binary_join_element_wise(prefix, table[name], ""))
+    return table
+
+
+def _batch_job(args: tuple[ScaledSpec, int]) -> dict[str, pa.Table]:
+    """A worker process's task: the shared world is drawn once per process (it is small and drawn
+    from its own stream, so every process draws the same)."""
+    spec, batch = args
+    global _SHARED
+    if _SHARED is None or _SHARED[0] != spec:
+        _SHARED = (spec, shared_world(spec))
+    return batch_tables(spec, _SHARED[1], batch)
+
+
+_SHARED: tuple[ScaledSpec, Shared] | None = None
+
+
+def _batches(spec: ScaledSpec, shared: Shared, workers: int) -> Iterator[dict[str, pa.Table]]:
+    """Every batch's tables in batch order; with workers > 1, at most 2 x workers batches are in
+    flight (bounded memory however many batches there are)."""
+    if workers <= 1 or spec.batches == 1:
+        for b in range(spec.batches):
+            yield batch_tables(spec, shared, b)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        pending = []
+        for b in range(spec.batches):
+            pending.append(pool.submit(_batch_job, (spec, b)))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
+
+class _Writers:
+    """One ParquetWriter per (part, file), opened at the file's first batch; each write is a row
+    group."""
+
+    def __init__(self, folders: dict[str, Path]):
+        self.folders = folders
+        self.open: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.rows: dict[str, dict[str, int]] = {part: {} for part in folders}
+
+    def write(self, part: str, name: str, table: pa.Table, file: str | None = None) -> None:
+        """Append `table` (rows of the contract table `name`) to `file` (default `<name>.parquet`)."""
+        key = (part, file or f"{name}.parquet")
+        if key not in self.open:
+            path = self.folders[part] / key[1]
+            path.parent.mkdir(exist_ok=True)
+            self.open[key] = pq.ParquetWriter(path, table.schema, compression="zstd")
+        self.open[key].write_table(table.cast(self.open[key].schema))
+        self.rows[part][name] = self.rows[part].get(name, 0) + table.num_rows
+
+    def close(self) -> None:
+        for writer in self.open.values():
+            writer.close()
+
+
+def _split(table: pa.Table, column: str | None, cutoff: int, extra: bool) -> dict[str, pa.Table]:
+    """The table's rows before the cutoff ("base") and from it on ("extra", when wanted)."""
+    if column is None or not extra:
+        return {"base": table}
+    values = table[column]
+    if pa.types.is_date(values.type):
+        limit = pa.scalar(date(1970, 1, 1) + timedelta(days=cutoff // SECONDS_PER_DAY), values.type)
+    else:
+        limit = pa.scalar(cutoff, pa.int64()).cast(values.type)
+    before = pc.fill_null(pc.less(values, limit), True)
+    return {"base": table.filter(before), "extra": table.filter(pc.invert(before))}
+
+
+def _by_week(table: pa.Table, cutoff: int, extra: bool) -> Iterator[tuple[str, str, pa.Table]]:
+    """The events of a batch per ISO week of `event_time`, in week order (rows keep their order
+    within a week): (part, file, rows); weeks from the cutoff on are the extra part's."""
+    seconds = pc.cast(table["event_time"], pa.int64()).to_numpy()
+    days = seconds // SECONDS_PER_DAY
+    monday = days - (days + 3) % 7  # day 0 (1970-01-01) is a Thursday
+    order = np.argsort(monday, kind="stable")
+    table, monday = table.take(order), monday[order]
+    starts = np.flatnonzero(np.r_[True, monday[1:] != monday[:-1]])
+    for first, end in zip(starts, [*starts[1:], len(monday)], strict=True):
+        year, week, _ = (date(1970, 1, 1) + timedelta(days=int(monday[first]))).isocalendar()
+        part = "extra" if extra and monday[first] * SECONDS_PER_DAY >= cutoff else "base"
+        yield part, f"events/part-{year}-W{week:02d}.parquet", table.slice(first, end - first)
+
+
+def write_scaled(out: Path, events: int, *, seed: int = 7, extra_days: int = 0, extra_out: Path | None = None,
+                 workers: int = 1, batch_users: int = BATCH_USERS,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Write about `events` events (and the other contract tables) as Parquet into `out`, batch by
+    batch; with `extra_days`, the rows of that many days after the sample's end into `extra_out`.
+    Events go to one file per ISO week, `events/part-2026-W47.parquet` (as a date-partitioned
+    export: time-ordered across files, by user within a week), the other tables to
+    `<table>.parquet`. Each folder is swapped in whole when done. Returns the manifest (also
+    written to `out`)."""
+    spec = ScaledSpec(events=events, seed=seed, extra_days=extra_days, batch_users=batch_users)
+    if extra_days and extra_out is None:
+        raise ValueError("extra_days needs extra_out, the folder for the extra days' rows")
+    targets = {"base": Path(out), **({"extra": Path(extra_out)} if extra_days and extra_out else {})}
+    temps = {part: _temp_folder(path) for part, path in targets.items()}
+    writers = _Writers(temps)
+    try:
+        shared = shared_world(spec)
+        for name, table in shared.tables.items():
+            for part, rows in _split(table, SHARED_DATES[name], spec.cutoff, bool(extra_days)).items():
+                writers.write(part, name, rows)
+        for b, tables in enumerate(_batches(spec, shared, workers)):
+            for name, table in tables.items():
+                if name == "events":
+                    for part, file, rows in _by_week(table, spec.cutoff, bool(extra_days)):
+                        writers.write(part, name, rows, file)
+                    continue
+                if name == "orders":
+                    table = _number_orders(table, writers.rows)
+                for part, rows in _split(table, BATCHED_DATES[name], spec.cutoff, bool(extra_days)).items():
+                    writers.write(part, name, rows)
+            if progress is not None:
+                progress(b + 1, spec.batches)
+        writers.close()
+        manifest = {"generator": version(), "spec": {**asdict(spec), "end": spec.end.isoformat()},
+                    "users": spec.users, "batches": spec.batches, "rows": writers.rows}
+        for part, tmp in temps.items():
+            (tmp / MANIFEST).write_text(json.dumps({**manifest, "part": part}, indent=2) + "\n")
+            _swap_in(tmp, targets[part])
+    except BaseException:
+        writers.close()
+        for tmp in temps.values():
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _number_orders(table: pa.Table, rows: dict[str, dict[str, int]]) -> pa.Table:
+    """Order ids numbered across batches (O00000001 ...): a batch's own numbering restarts at 1."""
+    done = sum(part.get("orders", 0) for part in rows.values())
+    ids = np.char.mod("O%08d", np.arange(done + 1, done + table.num_rows + 1))
+    return table.set_column(0, "order_id", pa.array(ids, pa.string()))
+
+
+def _temp_folder(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+
+
+def is_current(folder: Path, events: int, seed: int = 7, extra_days: int = 0) -> bool:
+    """`folder` holds scaled data written by this code for these arguments."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return False
+    doc = json.loads(path.read_text())
+    spec = doc.get("spec", {})
+    return (doc.get("generator") == version() and spec.get("events") == events
+            and spec.get("seed") == seed and spec.get("extra_days") == extra_days)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m helpers.sample.stream --events N --out DIR [--extra-days D --extra-out DIR]`."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.sample.stream",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--extra-days", type=int, default=0)
+    parser.add_argument("--extra-out", type=Path)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--batch-users", type=int, default=BATCH_USERS)
+    args = parser.parse_args(argv)
+
+    def say(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            print(f"  batch {done}/{total}", flush=True)
+
+    manifest = write_scaled(args.out, args.events, seed=args.seed, extra_days=args.extra_days,
+                            extra_out=args.extra_out, workers=args.workers, batch_users=args.batch_users,
+                            progress=say)
+    print(json.dumps(manifest["rows"]))
+    return 0
