@@ -48,7 +48,7 @@ def test_each_named_shape_is_valid_reportable_and_has_its_feature(name):
             assert not wh.has(table, *column), (name, table, column)
         if name == "empty_optional_tables":
             assert sorted(n for n, rows in wh.meta["tables"].items() if rows == 0) == sorted([
-                "article_stats", "articles", "assignments", "campaigns", "followers", "orders", "spend",
+                "article_stats", "articles", "assignments", "campaigns", "followers", "merchants", "orders", "spend",
                 *contract.WECHAT_TABLES])
         if name != "sample_without_orders":  # the sample plants a few events before first_seen_at
             assert wh.quality().empty, name  # only the features asked for, no stray problems

@@ -26,6 +26,16 @@ BASE = {
 }
 
 
+MERCHANTS = [{"merchant_id": "m1", "kind": "distributor", "parent_id": None},
+             {"merchant_id": "m2", "kind": "distributor", "parent_id": "m1"},
+             {"merchant_id": "m3", "kind": "group_leader", "parent_id": "m2"}]
+
+
+def _with_merchants(t, row: int, parent: str) -> None:
+    t["merchants"] = copy.deepcopy(MERCHANTS)
+    t["merchants"][row]["parent_id"] = parent
+
+
 def _missing_column(t):
     for row in t["users"]:
         del row["first_seen_at"]
@@ -53,6 +63,9 @@ CASES = {  # what is wrong -> (how, table, column named in the message)
     "negative amount": (_negative_amount, "orders", "amount"),
     "NaN": (_nan, "events", "duration_s"),
     "infinity": (_infinite, "orders", "amount"),
+    "unknown parent": (lambda t: _with_merchants(t, 2, "m9"), "merchants", "parent_id"),
+    "own parent": (lambda t: _with_merchants(t, 1, "m2"), "merchants", "parent_id"),
+    "cycle of parents": (lambda t: _with_merchants(t, 0, "m3"), "merchants", "parent_id"),
 }
 
 
@@ -88,6 +101,22 @@ def test_the_valid_base_passes_on_both_engines_with_the_same_description(tmp_pat
         assert on_spark.has("orders", "amount") and not on_spark.has("orders", "discount")
         assert on_spark.scalar("SELECT SUM(amount) FROM orders WHERE paid_day <= :end",
                                {"end": duck.meta["last_day"]}) == 75.0
+    finally:
+        duck.close()
+        on_spark.close()
+
+
+def test_orders_of_unlisted_merchants_are_counted_alike(tmp_path, spark):
+    tables = {**copy.deepcopy(BASE), "merchants": copy.deepcopy(MERCHANTS)}
+    for i, order in enumerate(tables["orders"]):
+        order["merchant_id"] = ("m1", "m7", None)[i % 3]
+    folder = write_dataset(tmp_path / "shop", tables)
+    duck = Warehouse(build_warehouse(folder, TZ, target=tmp_path / "wh.duckdb"))
+    on_spark = SparkWarehouse(prepare_spark(SparkSettings(), str(folder), TZ, spark=spark),
+                              SparkSettings(), spark)
+    try:
+        assert on_spark.quality().equals(duck.quality())
+        assert duck.quality().set_index("check_name").loc["orders_unknown_merchant", "rows"] == 2
     finally:
         duck.close()
         on_spark.close()

@@ -1,7 +1,7 @@
 """The input data contract (v1): tables, columns, types, keys and the bounds of valid values.
 
 Everything that reads or generates data takes its column list from here: the warehouse loader
-validates against it (types, required values, bounds, row rules, keys), the sample generator
+validates against it (types, required values, bounds, row rules, keys, parents), the sample generator
 writes it, and tests check both. README's "What the validator rejects" states the same bounds.
 """
 
@@ -55,12 +55,22 @@ class NotBefore:
 
 
 @dataclass(frozen=True)
+class Parent:
+    """Rows form trees: `column`, when given, is the `key` of another row of the same table (its
+    parent); following parents always ends at a row without one (no row is its own ancestor)."""
+
+    column: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     required: bool = False
     rules: tuple[NotBefore, ...] = ()
+    parent: Parent | None = None
     meaning: str = ""
 
     def column(self, name: str) -> Column:
@@ -164,6 +174,22 @@ TABLES: dict[str, Table] = {
             ),
             key=("order_id",),
             meaning="one row per order",
+        ),
+        Table(
+            "merchants",
+            (
+                _col("merchant_id", STR, True,
+                     meaning="the business's own code; orders.merchant_id refers to it"),
+                _person("name", meaning="group leaders and KOLs are often private persons"),
+                _col("kind", STR, meaning="store, kol, group_leader, distributor, other, ..."),
+                _col("joined_at", TS),
+                _col("tier", STR, meaning="the business's own tier, if it assigns one"),
+                _col("region", STR),
+                _col("parent_id", STR, meaning="merchant_id of the recruiting distributor"),
+            ),
+            key=("merchant_id",),
+            parent=Parent("parent_id", "merchant_id"),
+            meaning="the small-B sellers of an S2B2C mall, one row per merchant",
         ),
         Table(
             "articles",

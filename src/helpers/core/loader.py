@@ -5,7 +5,8 @@ A table is read in chunks: one file, every Parquet part of a table folder at onc
 on its own (its dialect and decimal separator are its own). Validation runs inside DuckDB in one
 pass per chunk: every column's values must be readable as its type, present when required,
 finite, within the contract's bounds (`Column.min/max/below`, time values from 1970-01-01 to the
-run date + `days_ahead`), and every row must follow the table's rules (`Table.rules`); the key is
+run date + `days_ahead`), and every row must follow the table's rules (`Table.rules`, and no row its
+own parent); the key, and that parents are rows of the table without cycles (`Table.parent`), are
 checked over the whole table once its chunks have landed. The first problem stops the load with a
 DataError naming the file, the column, how many values fail, the first one's physical line (CSV)
 or row (core.places), its value and what was expected. Values of columns that identify a person
@@ -29,9 +30,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from helpers.core import contract
+from helpers.core import contract, crosstable
 from helpers.core.casts import ENGINE_TYPE, EXPECTED, holds_value, ident, number_style, sql_str, typed_expr
-from helpers.core.contract import Column, ColumnType, Table
+from helpers.core.contract import Column, ColumnType, Parent, Table
 from helpers.core.crosstable import QUALITY_CHECKS, Checked, cross_table_quality
 from helpers.core.csvfiles import open_csv, raise_for_rejects, read_csv_sql
 from helpers.core.errors import DataError
@@ -39,7 +40,7 @@ from helpers.core.exports import read_export_table
 from helpers.core.places import Place
 from helpers.core.sources import SourceFile, engine_reason
 
-__all__ = ["QUALITY_CHECKS", "Loader", "NeedsReload", "first_row"]
+__all__ = ["QUALITY_CHECKS", "Loader", "NeedsReload", "first_row", "row_checks"]
 
 _SHOWN_CHARS = 80
 _OPENID = re.compile(r"o[A-Za-z0-9_-]{27}")  # WeChat openid/unionid: 28 characters from "o"
@@ -150,6 +151,8 @@ class Loader:
                             f"{table.meaning}")
         if table.key:
             self._fail_on_duplicates(f.table, table, place, first_new)
+        if table.parent and table.parent.column in self.provided[f.table]:
+            self._fail_on_broken_parents(f.table, table.parent, place)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -279,12 +282,10 @@ class Loader:
         typed = {c.name: typed_expr(c, raw_types[c.name], style, self.tz) for c in present}
         checks = [check for c in present
                   for check in self._column_checks(c, typed[c.name], raw_types[c.name])]
-        checks += [_Check(r.column, f"({typed[r.column]}) < ({typed[r.other]})",
-                          f"is before {r.other} of the same row; expected {r.column} on or "
-                          f"after {r.other}")
-                   for r in table.rules if r.column in typed and r.other in typed]
+        checks += row_checks(table, typed)
         self._fail_on_first(raw, table, checks, place)
         return typed, raw_types
+
     def _column_checks(self, c: Column, expr: str, raw_type: str) -> list[_Check]:
         """What a value of `c` must satisfy, in the order problems are reported."""
         checks = []
@@ -354,6 +355,24 @@ class Loader:
             raise DataError(f"{place.source.where}: column {', '.join(table.key)}: {n:,} duplicated "
                             f"key(s), expected unique; first {shown}at {place.at(rows[:5])}")
 
+    def _fail_on_broken_parents(self, name: str, parent: Parent, place: Place) -> None:
+        """Every parent is a row of the table, and no row is its own ancestor (core.crosstable)."""
+        column, key, t = ident(parent.column), ident(parent.key), ident(name)
+        n, record = first_row(self.con, f"select count(*), min(c.rowid) + 1 from {t} c where "
+                              f"c.{column} is not null and not exists (select 1 from {t} p where "
+                              f"p.{key} = c.{column})")
+        if n:
+            value = first_row(self.con, f"select {column} from {t} where rowid = ?", [record - 1])[0]
+            shown = _shown(value, contract.TABLES[name].column(parent.column))
+            raise DataError(crosstable.unknown_parent_message(place.source.where, parent, n,
+                                                              place.at([record]), shown))
+        rows = self.con.execute(f"select {key}, {column}, rowid + 1 from {t} where {column} is not null "
+                                f"order by rowid").fetchall()
+        cycle = crosstable.find_cycle(rows)
+        if cycle:
+            at = place.at(sorted(r for _, r in cycle)[:crosstable.CYCLE_SHOWN])
+            raise DataError(crosstable.cycle_message(place.source.where, parent, cycle, at))
+
     # --- landing ---------------------------------------------------------------------------------
 
     def _land(self, name: str, table: Table, typed: dict[str, str], raw_types: dict[str, str],
@@ -401,6 +420,19 @@ class Loader:
         """The checks across tables (core.crosstable), over every landed row (or those landed
         after what an earlier build `checked`)."""
         self.quality += cross_table_quality(self.con, self.places, tables, checked)
+
+
+def row_checks(table: Table, typed: dict[str, str]) -> list[_Check]:
+    """The table's row rules (`Table.rules`), and that no row is its own parent (`Table.parent`),
+    over the typed values of the columns the source gives."""
+    checks = [_Check(r.column, f"({typed[r.column]}) < ({typed[r.other]})",
+                     f"is before {r.other} of the same row; expected {r.column} on or after {r.other}")
+              for r in table.rules if r.column in typed and r.other in typed]
+    p = table.parent
+    if p and p.column in typed and p.key in typed:
+        checks.append(_Check(p.column, f"({typed[p.column]}) = ({typed[p.key]})",
+                             crosstable.own_parent_problem(p)))
+    return checks
 
 
 def _date_sql(d: date) -> str:

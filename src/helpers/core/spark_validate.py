@@ -21,11 +21,11 @@ from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
-from helpers.core import contract
+from helpers.core import contract, crosstable
 from helpers.core.casts import ENGINE_TYPE, POINT, typed_expr
 from helpers.core.contract import ColumnType, Table
 from helpers.core.errors import DataError
-from helpers.core.loader import Loader, _Check, _shown
+from helpers.core.loader import Loader, _Check, _shown, row_checks
 from helpers.core.spark_session import SparkTable
 from helpers.core.spark_sql import expression_to_spark
 
@@ -124,13 +124,12 @@ class SparkLoader:
         typed = {c.name: typed_expr(c, raw_types[c.name], POINT, self.tz) for c in present}
         checks = [k for c in present
                   for k in self.checks._column_checks(c, typed[c.name], raw_types[c.name])]
-        checks += [_Check(r.column, f"({typed[r.column]}) < ({typed[r.other]})",
-                          f"is before {r.other} of the same row; expected {r.column} on or "
-                          f"after {r.other}")
-                   for r in table.rules if r.column in typed and r.other in typed]
+        checks += row_checks(table, typed)
         self._fail_on_first(raw, table, checks)
         if table.key:
             self._fail_on_duplicates(raw, table, typed)
+        if table.parent and table.parent.column in typed:
+            self._fail_on_broken_parents(raw, table, typed)
         self.provided[t.table] = list(typed)
         self.views[t.table] = view_body(table, typed, raw_types)
 
@@ -165,26 +164,46 @@ class SparkLoader:
                             f"key(s), expected unique; first {shown}at "
                             f"{raw.at([(s['f'], s['r']) for s in spots])}")
 
+    def _fail_on_broken_parents(self, raw: Located, table: Table, typed: dict[str, str]) -> None:
+        """As the loader's: every parent is a row of the table, no row is its own ancestor."""
+        parent = table.parent
+        rows = (f"SELECT {expression_to_spark(typed[parent.key])} AS k, "
+                f"{expression_to_spark(typed[parent.column])} AS p, _file, _row FROM {raw.view}")
+        n, spot, value = self.spark.sql(
+            f"SELECT count(*), min({_STRUCT}), min_by(p, {_STRUCT}) FROM ({rows}) c WHERE p IS NOT "
+            f"NULL AND NOT EXISTS (SELECT 1 FROM ({rows}) o WHERE o.k = c.p)").collect()[0]
+        if n:
+            raise DataError(crosstable.unknown_parent_message(
+                raw.source.where, parent, n, raw.at([(spot["f"], spot["r"])]),
+                _shown(duck_text(value), table.column(parent.column))))
+        cycle = crosstable.find_cycle([(r["k"], r["p"], (r["_file"], r["_row"])) for r in self.spark.sql(
+            f"SELECT * FROM ({rows}) t WHERE p IS NOT NULL ORDER BY _file, _row").collect()])
+        if cycle:
+            at = raw.at(sorted(spot for _, spot in cycle)[:crosstable.CYCLE_SHOWN])
+            raise DataError(crosstable.cycle_message(raw.source.where, parent, cycle, at))
+
     def check_cross_table(self, tables: set[str]) -> None:
         """The loader's cross-table checks: most events of unknown users fail; the survivable
-        ones are counted (`quality`)."""
-        if "users" not in tables:
-            return
-        for name in ("events", "users", "orders"):
-            if name in tables:
-                self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_q(name)} AS "
-                               f"{self.views[name]} FROM {self.located[name].source.relation}")
-                self.spark.sql(f"CREATE OR REPLACE TEMP VIEW _located_{name} AS "
-                               f"{self.views[name]}, _file, _row FROM {self.located[name].view}")
-        self._fail_on_unknown_users()
-        checks = [("events", "events_before_first_seen",
-                   "FROM _located_events e JOIN users u ON e.user_id = u.user_id "
-                   "WHERE e.event_time < u.first_seen_at"),
-                  ("events", "events_unknown_user", "FROM _located_events e LEFT ANTI JOIN users u "
-                   "ON u.user_id = e.user_id")]
-        if "orders" in tables:
-            checks.append(("orders", "orders_unknown_user", "FROM _located_orders e LEFT ANTI "
-                           "JOIN users u ON u.user_id = e.user_id"))
+        ones are counted (`quality`), in the loader's order."""
+        for name in tables & {"events", "users", "orders", "merchants"}:
+            self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {_q(name)} AS "
+                           f"{self.views[name]} FROM {self.located[name].source.relation}")
+            self.spark.sql(f"CREATE OR REPLACE TEMP VIEW _located_{name} AS "
+                           f"{self.views[name]}, _file, _row FROM {self.located[name].view}")
+        checks = []
+        if "users" in tables:
+            self._fail_on_unknown_users()
+            checks += [("events", "events_before_first_seen",
+                        "FROM _located_events e JOIN users u ON e.user_id = u.user_id "
+                        "WHERE e.event_time < u.first_seen_at"),
+                       ("events", "events_unknown_user", "FROM _located_events e LEFT ANTI JOIN users u "
+                        "ON u.user_id = e.user_id")]
+            if "orders" in tables:
+                checks.append(("orders", "orders_unknown_user", "FROM _located_orders e LEFT ANTI "
+                               "JOIN users u ON u.user_id = e.user_id"))
+        if {"orders", "merchants"} <= tables:
+            checks.append(("orders", "orders_unknown_merchant", "FROM _located_orders e LEFT ANTI "
+                           "JOIN merchants m ON m.merchant_id = e.merchant_id WHERE e.merchant_id IS NOT NULL"))
         for table, check, body in checks:
             n, spot = self.spark.sql(f"SELECT count(*), min(named_struct('f', e._file, 'r', "
                                      f"e._row)) {body}").collect()[0]

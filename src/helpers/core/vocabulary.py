@@ -1,8 +1,9 @@
 """Data vocabularies: values of data-contract columns as people say them, in zh and en.
 
-Acquisition channels, event names, genders, platforms and customer-pyramid tiers; the shopping
-festivals of the business calendar; the words accepted as true/false in CSV files. Unknown values
-are shown as they are. (WeChat's own codes, scene and follower sources, are in `core.wechat`.)
+Acquisition channels, event names, genders, platforms, customer-pyramid tiers and kinds of
+merchants; the shopping festivals of the business calendar; the words accepted as true/false in
+CSV files. Unknown values are shown as they are. (WeChat's own codes, scene and follower sources,
+are in `core.wechat`.)
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "active": {"zh": "活跃客户", "en": "Active"},
     "new": {"zh": "新客户", "en": "New"},
     "potential": {"zh": "潜在客户", "en": "Potential"},
+    # kinds of merchants (merchants.kind); "kol" and "other" are above
+    "store": {"zh": "门店", "en": "Store"},
+    "group_leader": {"zh": "团长", "en": "Group leader"},
+    "distributor": {"zh": "分销商", "en": "Distributor"},
 }
 # where official-account readers came from, as WeChat names it (oa_reads.source)
 VALUE_LABELS |= {zh: {"zh": zh, "en": en} for zh, en in READ_SOURCE_LABELS.items()}

@@ -39,6 +39,7 @@ QUALITY_TEXT = {
     "events_before_first_seen": "quality_events_before_first_seen",
     "events_unknown_user": "quality_events_unknown_user",
     "orders_unknown_user": "quality_orders_unknown_user",
+    "orders_unknown_merchant": "quality_orders_unknown_merchant",
 }
 
 

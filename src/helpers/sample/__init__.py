@@ -4,11 +4,14 @@ The generator draws a realistic world from a few latent quantities (per-user eng
 per-channel retention curves, a business calendar with holidays and shopping festivals) and writes
 the contract tables as Parquet, plus `truth.json` with the quantities that analyses should recover:
 the retention curve, the referral share, the A/B test's true lift, the no-control campaign's
-incremental orders, planted content effects, the unfollow spike and the tracking outage.
+incremental orders, planted content effects, the unfollow spike, the tracking outage and the
+merchants' churn, growth and concentration (helpers.sample.merchants, drawn from a stream of their
+own that only reassigns `orders.merchant_id`).
 
 Everything is vectorised with numpy; the same seed gives byte-identical tables. The steps live in
 the package's modules (world, acquisition, content, sessions, orders, behaviour) and all draw from
-one random stream in a fixed order; this module holds the entry points.
+one random stream in a fixed order (the merchants, last, from their own); this module holds the
+entry points.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from helpers.core.paths import PACKAGE_DIR, sample_data_dir
 from helpers.sample.acquisition import Users, active_days, spend, users
 from helpers.sample.behaviour import behaviour
 from helpers.sample.content import content
+from helpers.sample.merchants import merchant_sales
 from helpers.sample.orders import campaigns_table
 from helpers.sample.world import World, timestamps
 
@@ -76,6 +80,7 @@ def generate_with_happened(spec: SampleSpec) -> tuple[dict[str, pa.Table | dict[
     first_seen = found.first_sec.copy()
     first_seen[skew] += SKEWED_SECONDS
     users_table = users_table.set_column(1, "first_seen_at", timestamps(first_seen))
+    orders, merchants_table, merchants_truth = merchant_sales(spec.seed, spec.start, spec.end, orders)
     truth = {
         "generator": generator_version(),
         "spec": {**asdict(spec), "start": spec.start.isoformat(), "end": spec.end.isoformat()},
@@ -91,9 +96,11 @@ def generate_with_happened(spec: SampleSpec) -> tuple[dict[str, pa.Table | dict[
         },
         "campaigns": {c[0]: {"type": c[2], "start": c[4].isoformat(), "end": c[5].isoformat()}
                       for c in w.campaigns},
+        "merchants": merchants_truth,
     }
     tables: dict[str, Any] = {
-        "users": users_table, "events": events, "orders": orders, "articles": posts.articles,
+        "users": users_table, "events": events, "orders": orders, "merchants": merchants_table,
+        "articles": posts.articles,
         "article_stats": posts.article_stats, "followers": posts.followers,
         "campaigns": campaigns_table(w), "assignments": assignments, "spend": spend_table,
     }
