@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "helpers"
-FAMILIES = {"weekly", "users", "content", "campaigns", "forecasting"}
+FAMILIES = {"weekly", "users", "content", "campaigns", "forecasting", "merchants"}
 ALLOWED = {
     "core": {"core"},
     "stats": {"stats"},

@@ -20,6 +20,7 @@ from helpers.core.paths import project_root
 from helpers.core.periods import Period, resolve_period
 from helpers.forecasting import inputs as forecasting_inputs
 from helpers.forecasting.params import ForecastingParams
+from helpers.merchants.params import MerchantPerformanceParams
 from helpers.render import style
 from helpers.render.outputs import CONTRACTS, OutputContract
 from helpers.render.report import SAMPLE, Report
@@ -49,6 +50,8 @@ SUITE: tuple[Notebook, ...] = (
              CONTRACTS["content_performance"]),
     Notebook("campaign_evaluation", CampaignEvaluationParams, "title_campaign_evaluation",
              CONTRACTS["campaign_evaluation"]),
+    Notebook("merchant_performance", MerchantPerformanceParams, "title_merchant_performance",
+             CONTRACTS["merchant_performance"]),
     Notebook("forecasting", ForecastingParams, "title_forecasting", CONTRACTS["forecasting"],
              inputs=forecasting_inputs.input_files),
 )

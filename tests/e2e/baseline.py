@@ -24,6 +24,8 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+# The reports of ea798a7. merchant_performance (issue 17) is new: it has no published numbers to keep;
+# the others' pages list it in their contents menu (the `visible` fixtures say so), their JSON is as before.
 NOTEBOOKS = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
 _BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "ul", "ol", "nav", "section", "br",
            "td", "th", "figure", "caption", "title"}

@@ -2,7 +2,7 @@
 (tests/datasets.py: the issue's degenerate shapes and its recreated datasets), says what it left out,
 and never shows a missing value as nan / None / <NA> / NaT / inf.
 
-One `wxreport run` (all five notebooks, two at a time) per group of shapes, shared by the checks of
+One `wxreport run` (every notebook of the suite, two at a time) per group of shapes, shared by the checks of
 that group: the single-feature shapes are merged into five datasets whose features do not
 contradict each other (a run costs about 25 s on two cores, mostly kernels and rendering), the
 recreated datasets run as they are. A failing notebook's executed copy is kept as
@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from datasets import RECREATED, SHAPES, merged_shape, named_shape, write_dataset
@@ -29,7 +30,8 @@ from helpers.suite import title as suite_title
 
 ROOT = Path(__file__).resolve().parents[2]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))
-SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
+SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "merchant_performance",
+         "forecasting")
 WEEK = "2026-W47"  # every shape's latest complete week
 # Each group holds at most two of the shapes that set who the users are and when they come (users,
 # days, first seen, one day, monthly), only where both still mean what they say together (one week
@@ -73,9 +75,11 @@ def run_suite(name: str, folder: Path) -> dict:
     started = time.monotonic()
     result = subprocess.run([WXREPORT, "run", "--data", str(source), "--out", str(folder / "reports")],
                             capture_output=True, text=True, cwd=ROOT, timeout=900)
+    orders = source / "orders.parquet"
     return {"shape": name, "code": result.returncode, "log": result.stdout + result.stderr,
             "week": folder / "reports" / WEEK, "seconds": time.monotonic() - started,
-            "tables": {p.stem for p in source.iterdir()}}
+            "tables": {p.stem for p in source.iterdir()},
+            "merchant_ids": orders.exists() and "merchant_id" in pq.read_schema(orders).names}
 
 
 def failures(run: dict) -> list[str]:
@@ -118,10 +122,15 @@ def left_out_problems(run: dict) -> list[str]:
             problems.append(f"{name}: the index does not list its {len(sections)} sections not shown")
         if sections and f"  thin      {name}: {len(sections)} section(s) not shown" not in run["log"]:
             problems.append(f"{name}: the console does not list its sections not shown")
-    needed = {"articles": "content_performance", "campaigns": "campaign_evaluation", "orders": "user_analysis"}
-    problems += [f"{notebook} says nothing of the missing {table} table" for table, notebook in needed.items()
+    needed = [("articles", "content_performance"), ("campaigns", "campaign_evaluation"), ("orders", "user_analysis"),
+              ("orders", "merchant_performance")]
+    problems += [f"{notebook} says nothing of the missing {table} table" for table, notebook in needed
                  if table not in run["tables"] and notebook in docs
                  and not docs[notebook]["summary"]["sections_skipped"]]
+    # no shape here carries orders.merchant_id: the merchants report says what it needs
+    if not run["merchant_ids"] and "merchant_performance" in docs \
+            and not docs["merchant_performance"]["summary"]["sections_skipped"]:
+        problems.append("merchant_performance says nothing of the missing orders.merchant_id")
     return problems
 
 

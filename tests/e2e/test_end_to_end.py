@@ -24,7 +24,8 @@ from conftest import minimal_tables, write_source
 
 ROOT = Path(__file__).resolve().parents[2]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))
-SUITE = ["weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting"]
+SUITE = ["weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "merchant_performance",
+         "forecasting"]
 
 
 def wxreport(*args: str) -> subprocess.CompletedProcess:

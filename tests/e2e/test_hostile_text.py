@@ -30,7 +30,8 @@ from helpers.render.text import Text
 from helpers.users import charts as user_charts
 from render.test_escape import PAYLOAD, active_content
 
-SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting")
+SUITE = ("weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "merchant_performance",
+         "forecasting")
 
 
 def test_every_text_column_of_the_contract_is_planted(tiny_data, tmp_path):
@@ -91,8 +92,9 @@ def test_html_pages_show_the_payload_as_text_and_run_nothing(hostile_run):
         assert all(h.startswith("#") or h in own | SHARED or EARLIER_WEEK.fullmatch(h)
                    for h in parser.links), (path.name, parser.links)
         shown[path.stem] = "".join(parser.text).count(PAYLOAD)
-    # names, titles, channels, provinces, pages and sources are on these pages, as typed
-    assert all(shown[n] > 0 for n in ("user_analysis", "content_performance", "campaign_evaluation")), shown
+    # names, titles, channels, provinces, pages, sources and merchant ids are on these pages, as typed
+    assert all(shown[n] > 0 for n in ("user_analysis", "content_performance", "campaign_evaluation",
+                                      "merchant_performance")), shown
 
 
 def _strings(value: object) -> list[str]:
@@ -114,6 +116,8 @@ def test_json_is_valid_and_holds_data_text_verbatim(hostile_run):
     campaigns = docs["campaign_evaluation"]["metrics"]["campaigns"]
     assert campaigns and all(c["campaign_id"].startswith(PAYLOAD) for c in campaigns)
     assert docs["content_performance"]["metrics"]["best_article_id"].startswith(PAYLOAD)
+    merchants = docs["merchant_performance"]["metrics"]["merchants"]
+    assert merchants and all(m["id"].startswith(PAYLOAD) for m in merchants)
     assert any(PAYLOAD in s for s in _strings(docs["campaign_evaluation"]["summary"]))
 
 

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WXREPORT = str(Path(sys.executable).with_name("wxreport"))
 WEEK = "2026-W47"
 SPEC = SampleSpec(seed=11, users=1500, days=42)  # 2026-10-12 .. 2026-11-22
-SUITE = ["weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "forecasting"]
+SUITE = ["weekly_summary", "user_analysis", "content_performance", "campaign_evaluation", "merchant_performance",
+         "forecasting"]
 # Keys of user_analysis that need user-level events (report-outputs "Additions": null on WeChat's
 # statistics only).
 NEEDS_EVENTS = ("funnel_conversion", "referral_share", "churn_rate")
@@ -98,3 +99,16 @@ def test_weekly_active_users_is_the_weeks_wechat_row(run):
     assert m["new_users"] == days["new_visitors"].sum()
     assert (m["visits"], m["opens"]) == (week_row["visits"], week_row["sessions"])
     assert (_week(run) / "weekly_summary.png").is_file()
+
+
+def test_merchants_work_on_the_order_ids_alone(run):
+    """The platform sample's orders carry merchant ids but no merchants table: the merchants report
+    works on the ids (issue 17, "ids only"); only the distributor chains need the table."""
+    from helpers.render.text import Text
+
+    doc = _doc(run, "merchant_performance")
+    m = doc["metrics"]
+    assert m["merchants_active"] and m["merchant_gmv"] > 0 and m["merchants"], m
+    tx = Text("zh")
+    assert doc["summary"]["sections_skipped"] == [
+        {"section": tx("mc_section_chains"), "reason": tx("skipped_section", what=tx("mc_missing_parent_id"))}]

@@ -46,6 +46,7 @@ ITEMS = {
                "mase_seasonal_naive": 1.7, "coverage80": 0.89, "coverage95": 0.99, "transform": "log"},
     "anomalies": {"metric": "daily_gmv", "date": "2026-11-20", "actual": 34100.0, "expected": 21000.0,
                   "lo95": 16100.0, "hi95": 27500.0, "direction": "up", "severity": 2.5},
+    "merchants": {"id": "M007", "gmv": 12800.5, "orders": 73, "buyers": None, "status": "active"},
 }
 
 
@@ -122,6 +123,11 @@ def test_types_follow_the_registry_units():
     forecast = example("forecasting")
     forecast["metrics"]["anomalies"][0]["direction"] = "sideways"
     assert len(errors("forecasting", forecast)) == 1
+    merchants = example("merchant_performance")
+    merchants["metrics"]["merchants"][0]["status"] = "quiet"  # not a status the list carries
+    merchants["metrics"]["merchants"][0]["id"] = 7  # a merchant's code is text
+    merchants["metrics"]["merchants"][0].pop("buyers")
+    assert len(errors("merchant_performance", merchants)) == 3
 
 
 def value(unit: str) -> st.SearchStrategy:

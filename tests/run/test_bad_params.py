@@ -128,7 +128,7 @@ def test_bad_parameters_stop_the_plan_with_one_clear_message(tmp_path, monkeypat
     message = str(err.value)
     for part in expected:
         assert part.replace("{params}", str(params)) in message
-    assert len(message.splitlines()) == 1  # the same problem for five notebooks is said once
+    assert len(message.splitlines()) == 1  # the same problem for every notebook is said once
     assert not (tmp_path / SENTINEL).exists()
 
 

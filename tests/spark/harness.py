@@ -65,7 +65,7 @@ def run_in_process(data: Path, out: Path, engine: str = "duckdb", only: list[str
 
 
 def record(data: Path) -> list[dict[str, Any]]:
-    """Every query the five notebooks send on DuckDB for WEEK, with its result."""
+    """Every query the suite's notebooks send on DuckDB for WEEK, with its result."""
     from helpers.core.warehouse import Warehouse
 
     calls: list[dict[str, Any]] = []

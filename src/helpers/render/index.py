@@ -34,7 +34,8 @@ SUMMARY_REPORT = "weekly_summary"  # whose JSON holds the week's verdict and KPI
 # What each report answers, in one line (a notebook the suite does not know has none).
 ANSWERS = {"weekly_summary": "ix_answers_weekly_summary", "user_analysis": "ix_answers_user_analysis",
            "content_performance": "ix_answers_content_performance",
-           "campaign_evaluation": "ix_answers_campaign_evaluation", "forecasting": "ix_answers_forecasting"}
+           "campaign_evaluation": "ix_answers_campaign_evaluation",
+           "merchant_performance": "ix_answers_merchant_performance", "forecasting": "ix_answers_forecasting"}
 MAX_ALERTS = 12  # more than this is a list nobody reads on a phone: the rest are counted
 
 

@@ -60,6 +60,10 @@ CONTRACTS: dict[str, OutputContract] = {
                     "coverage95"),
          "anomalies": ("metric", "date", "actual", "expected", "lo95", "hi95", "direction")},
         {"forecast.csv": "date,metric,model,yhat,lo80,hi80,lo95,hi95"}),
+    "merchant_performance": OutputContract(
+        ("merchants_active", "merchants_new", "merchants_dormant", "merchant_gmv", "merchant_gmv_share",
+         "top10_share", "gini", "merchants"),
+        {"merchants": ("id", "gmv", "orders", "buyers", "status")}),
 }
 # The version of the JSON shape (../shared/reference/report-outputs.md): 1.1 adds `schema_version`,
 # `units`, `summary` and the v1.1 keys; a key never changes meaning within a major version.

@@ -57,6 +57,8 @@ ITEM_KEYS: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "pattern": DATE},
     "actual": NUMBER, "expected": NUMBER, "lo95": NUMBER, "hi95": NUMBER,
     "direction": {"enum": ["up", "down"]},
+    "id": TEXT,  # a merchant's own code (merchant_performance)
+    "status": {"enum": ["new", "active", "reactivated", "dormant", "churned"]},
 }
 
 SUMMARY: dict[str, Any] = {
