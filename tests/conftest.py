@@ -25,6 +25,15 @@ os.environ["WXREPORT_CACHE"] = tempfile.mkdtemp(prefix="wxreport-test-cache-")
 from helpers.core.warehouse import Warehouse, build_warehouse
 from helpers.sample import SampleSpec, write_sample
 
+# Tests whose shared setup takes minutes start first: the worker that makes it is busy from the
+# start while the other runs the rest, instead of the other worker stealing one of them at the end
+# and waiting for the setup under its lock (`made_once`).
+FIRST = ("spark/test_parity.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(item.nodeid.startswith(f"tests/{path}") for path in FIRST))
+
 TINY = SampleSpec(seed=11, users=1500, days=42)  # 2026-10-12 .. 2026-11-22: weeks W42..W47
 
 
