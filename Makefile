@@ -3,7 +3,10 @@
 #   make report [DATA=<folder|file.duckdb>] [PERIOD=<latest|YYYY-Www>] [OUT=<folder>] [ENGINE=<duckdb|spark>]
 #     ENGINE=spark runs the metric queries on Spark (params `spark:`; needs Java 17+: README, "Spark")
 #   make weekly [DATA=<folder>] [PERIOD=...] [OUT=...] [WEEKS=<n>]: fetch WeChat's statistics of the
-#     last WEEKS weeks (default 8) for each source whose credentials are set, then report
+#     last WEEKS weeks (default 8) for each source whose credentials are set, then report, then
+#     deliver the week to the destinations enabled in params/delivery.yaml (none by default)
+#   make deliver [PERIOD=...] [OUT=...] [TO="<name> ..."] [DRY_RUN=1]: send the week (again: only
+#     what has not gone out) to params/delivery.yaml's destinations; DRY_RUN=1 prints the messages
 
 SHELL  := /bin/bash
 PYTHON ?= python3
@@ -22,14 +25,20 @@ RUN_ARGS = $(if $(DATA),--data "$(DATA)") $(if $(PERIOD),--period "$(PERIOD)") $
            $(if $(ENGINE),--engine "$(ENGINE)")
 BENCH  ?=
 WEEKS  ?=
+TO     ?=
+DRY_RUN ?=
 
-.PHONY: report weekly test lint lab bench sample sync venv clean
+.PHONY: report weekly deliver test lint lab bench sample sync venv clean
 
 report: $(STAMP) $(if $(filter spark,$(ENGINE)),$(SPARK_STAMP))
 	$(BIN)/wxreport run $(RUN_ARGS)
 
 weekly: $(STAMP)
 	$(BIN)/wxreport weekly $(RUN_ARGS) $(if $(WEEKS),--weeks "$(WEEKS)")
+
+deliver: $(STAMP)
+	$(BIN)/wxreport deliver $(if $(PERIOD),--period "$(PERIOD)") $(if $(OUT),--out "$(OUT)") \
+	    $(if $(TO),--to $(TO)) $(if $(DRY_RUN),--dry-run)
 
 # The Spark engine's parity tests (tests/spark, marker `spark`) run here too: requirements-spark.txt
 # is installed for them (Java 17+ must be on the machine; .ci/run installs it in CI).

@@ -31,7 +31,8 @@ ALLOWED = {
     "run": {"core", "render", "run", "suite"},
     "suite": {"core", "render", "sample", *FAMILIES},
     "fetch": {"core", "fetch"},
-    "cli": {"run", "sample", "fetch"},
+    "deliver": {"core", "render", "deliver"},
+    "cli": {"run", "sample", "fetch", "deliver"},
 }
 # Data vocabularies: WeChat's codes, data values as people say them, and the sample shop's own data
 # (cities, campaign and article names) — data, not report wording.
