@@ -13,21 +13,13 @@ from deliver.published import publish_week
 from deliver.smtp_server import SmtpServer, certificate, client_context
 from helpers.deliver.channels import email as channel
 from helpers.deliver.digest import build_digest
-from helpers.deliver.http import ATTEMPTS, Http
+from helpers.deliver.http import ATTEMPTS
 from helpers.deliver.log import DeliveryError
 from helpers.deliver.params import Destination
 from helpers.deliver.week import load_week, report_files
 from helpers.render.text import Text
 
 PASSWORD = "pw-0123456789-secret"
-
-
-@pytest.fixture
-def http():
-    client = Http(delay=0.0, timeout=5.0)
-    client.warned = []
-    client.warn = client.warned.append
-    return client
 
 
 @pytest.fixture

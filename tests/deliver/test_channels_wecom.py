@@ -18,28 +18,10 @@ from deliver.published import publish_week
 from deliver.robot_server import FakeRobots, destination
 from helpers.deliver.channels import image, wecom
 from helpers.deliver.digest import Digest, build_digest
-from helpers.deliver.http import ATTEMPTS, Http
+from helpers.deliver.http import ATTEMPTS
 from helpers.deliver.log import DeliveryError
 from helpers.deliver.week import load_week
 from helpers.render.text import Text
-
-
-@pytest.fixture
-def robots(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    server = FakeRobots().start()
-    yield server
-    assert not server.violations
-    server.stop()
-
-
-@pytest.fixture
-def http():
-    client = Http(delay=0.0, timeout=5.0)
-    client.warned = []
-    client.warn = client.warned.append
-    return client
 
 
 @pytest.fixture
