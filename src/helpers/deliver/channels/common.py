@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
-from helpers.deliver.http import Answer, HttpError
+from helpers.deliver.http import Answer, Http, HttpError
 from helpers.deliver.log import DeliveryError, Sent, now_iso
 from helpers.deliver.params import Destination
 
@@ -20,6 +21,42 @@ def code_of(answer: Mapping, *keys: str) -> int:
             except (TypeError, ValueError):
                 return -1
     return 0
+
+
+@dataclass(frozen=True)
+class Platform:
+    """How a robot API answers: where its code and words are, what they mean, which codes say
+    "too fast" (retried by the HTTP client)."""
+
+    name: str
+    meanings: Mapping[int, str]
+    rate_limited: Collection[int]
+    code_keys: tuple[str, ...] = ("errcode",)
+    message_keys: tuple[str, ...] = ("errmsg",)
+
+    def code(self, answer: Mapping) -> int:
+        return code_of(answer, *self.code_keys)
+
+    def limited(self, answer: Mapping) -> bool:
+        return self.code(answer) in self.rate_limited
+
+    def words(self, answer: Mapping) -> object:
+        return next((answer[key] for key in self.message_keys if key in answer), None)
+
+
+def post_checked(platform: Platform, dest: Destination, http: Http, url: str, payload: dict, what: str,
+                 done: Sequence[Sent]) -> Answer:
+    """POST one message as JSON; the answer when the platform took it, else the error naming why."""
+    try:
+        answer = http.post_json(url, payload, what=f"{dest.name} ({what})", secrets=dest.secrets(),
+                                limited=platform.limited, timeout=dest.timeout)
+    except HttpError as exc:
+        raise unreachable(dest, what, exc, done) from None
+    code = platform.code(answer.body)
+    if code:
+        raise refused(dest, platform.name, what, code, platform.words(answer.body), platform.meanings, done,
+                      limited=answer.limited, attempts=answer.attempts)
+    return answer
 
 
 def refused(dest: Destination, platform: str, what: str, code: int, errmsg: object,

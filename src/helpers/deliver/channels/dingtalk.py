@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable, Sequence
 from urllib.parse import quote, quote_plus
 
-from helpers.deliver.channels.common import code_of, refused, sent, unreachable
+from helpers.deliver.channels.common import Platform, post_checked, sent
 from helpers.deliver.digest import Digest
-from helpers.deliver.http import Http, HttpError
+from helpers.deliver.http import Http
 from helpers.deliver.log import DeliveryError, Sent
 from helpers.deliver.params import Destination
 from helpers.deliver.week import Week
@@ -38,6 +38,7 @@ MEANINGS = {
     130101: "frequency limit: a DingTalk robot takes at most 20 messages a minute, then pauses 10 minutes",
     -1: "DingTalk is busy",
 }
+PLATFORM = Platform("DingTalk", MEANINGS, RATE_LIMITED)
 clock: Callable[[], float] = time.time  # the signature's time (tests move it)
 
 
@@ -67,18 +68,5 @@ def send(dest: Destination, week: Week, digest: Digest, http: Http, kinds: Seque
 
 def _markdown(dest: Destination, digest: Digest, http: Http, done: list[Sent]) -> Sent:
     payload = {"msgtype": "markdown", "markdown": {"title": digest.title, "text": digest.text}}
-    what = "Markdown digest"
-    try:
-        answer = http.post_json(url(dest), payload, what=f"{dest.name} ({what})", secrets=dest.secrets(),
-                                limited=_limited, timeout=dest.timeout)
-    except HttpError as exc:
-        raise unreachable(dest, what, exc, done) from None
-    code = code_of(answer.body, "errcode")
-    if code:
-        raise refused(dest, "DingTalk", what, code, answer.body.get("errmsg"), MEANINGS, done,
-                      limited=answer.limited, attempts=answer.attempts)
+    answer = post_checked(PLATFORM, dest, http, url(dest), payload, "Markdown digest", done)
     return sent("digest", answer, "signed" if dest.secret else "")
-
-
-def _limited(answer: dict) -> bool:
-    return code_of(answer, "errcode") in RATE_LIMITED

@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from helpers.deliver.channels.common import code_of, refused, sent, unreachable
+from helpers.deliver.channels.common import Platform, post_checked, sent
 from helpers.deliver.digest import Digest
-from helpers.deliver.http import Http, HttpError
+from helpers.deliver.http import Http
 from helpers.deliver.log import DeliveryError, Sent
 from helpers.deliver.params import Destination
 from helpers.deliver.week import Week
@@ -44,6 +44,8 @@ MEANINGS = {
     9499: "the request was refused as malformed",
     11232: "frequency limit: a Feishu robot takes at most 100 requests a minute and 5 a second",
 }
+PLATFORM = Platform("Feishu", MEANINGS, RATE_LIMITED, code_keys=("code", "StatusCode"),
+                    message_keys=("msg", "StatusMessage"))
 clock: Callable[[], float] = time.time  # the signature's time (tests move it)
 
 
@@ -80,19 +82,5 @@ def _card(dest: Destination, card: dict, http: Http, done: list[Sent]) -> Sent:
         raise DeliveryError(dest.name, f"the card is {size} bytes, over Feishu's 20 KB for a robot message",
                             sent=done)
     url = f"{dest.base_url}/open-apis/bot/v2/hook/{quote(dest.token or '', safe='')}"
-    what = "digest card"
-    try:
-        answer = http.post_json(url, payload, what=f"{dest.name} ({what})", secrets=dest.secrets(),
-                                limited=_limited, timeout=dest.timeout)
-    except HttpError as exc:
-        raise unreachable(dest, what, exc, done) from None
-    code = code_of(answer.body, "code", "StatusCode")
-    if code:
-        errmsg = answer.body.get("msg", answer.body.get("StatusMessage"))
-        raise refused(dest, "Feishu", what, code, errmsg, MEANINGS, done,
-                      limited=answer.limited, attempts=answer.attempts)
+    answer = post_checked(PLATFORM, dest, http, url, payload, "digest card", done)
     return sent("digest", answer, "signed" if dest.secret else "")
-
-
-def _limited(answer: dict) -> bool:
-    return code_of(answer, "code", "StatusCode") in RATE_LIMITED

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from helpers.deliver.channels import image
-from helpers.deliver.channels.common import code_of, megabytes, refused, sent, unreachable
+from helpers.deliver.channels.common import Platform, code_of, megabytes, post_checked, refused, sent, unreachable
 from helpers.deliver.digest import Digest
 from helpers.deliver.http import Http, HttpError
 from helpers.deliver.log import DeliveryError, Sent, now_iso
@@ -46,6 +46,7 @@ MEANINGS = {
     40008: "the message type was refused",
     -1: "WeCom is busy",
 }
+PLATFORM = Platform("WeCom", MEANINGS, RATE_LIMITED)
 
 
 def send(dest: Destination, week: Week, digest: Digest, http: Http, kinds: Sequence[str]) -> list[Sent]:
@@ -71,20 +72,8 @@ def _url(dest: Destination, path: str, **query: str) -> str:
 
 def _message(dest: Destination, http: Http, kind: str, body: dict, what: str, done: list[Sent],
              detail: str = "") -> Sent:
-    try:
-        answer = http.post_json(_url(dest, "send"), body, what=f"{dest.name} ({what})", secrets=dest.secrets(),
-                                limited=_limited, timeout=dest.timeout)
-    except HttpError as exc:
-        raise unreachable(dest, what, exc, done) from None
-    code = code_of(answer.body, "errcode")
-    if code:
-        raise refused(dest, "WeCom", what, code, answer.body.get("errmsg"), MEANINGS, done,
-                      limited=answer.limited, attempts=answer.attempts)
+    answer = post_checked(PLATFORM, dest, http, _url(dest, "send"), body, what, done)
     return sent(kind, answer, detail)
-
-
-def _limited(answer: dict) -> bool:
-    return code_of(answer, "errcode") in RATE_LIMITED
 
 
 def _skipped(kind: str, why: str) -> Sent:
@@ -121,7 +110,7 @@ def _file(dest: Destination, week: Week, http: Http, done: list[Sent]) -> Sent:
     try:
         answer = http.post_file(_url(dest, "upload_media", type="file"), "media", f"{week.period.label}_"
                                 f"{week.summary_html.name}", content, what=f"{dest.name} ({what})",
-                                secrets=dest.secrets(), limited=_limited, timeout=dest.timeout)
+                                secrets=dest.secrets(), limited=PLATFORM.limited, timeout=dest.timeout)
     except HttpError as exc:
         raise unreachable(dest, what, exc, done) from None
     code, media_id = code_of(answer.body, "errcode"), answer.body.get("media_id")
